@@ -1,0 +1,38 @@
+// Package curated holds the normalized line item that curpipe writes to the
+// data lake, and the Parquet writer for it.
+package curated
+
+import (
+	"time"
+
+	"github.com/curpipe/curpipe/transforms/decimal"
+)
+
+// Record is one normalized billing line item. Field names in the Parquet
+// files are the snake_case names in the tags' comments.
+type Record struct {
+	UsageStart     time.Time // usage_start (UTC)
+	UsageEnd       time.Time // usage_end (UTC); zero when the source has none
+	Provider       string    // provider: "AWS", or FOCUS ProviderName
+	PayerAccountID string    // payer_account_id
+	UsageAccountID string    // usage_account_id
+	Service        string    // service: lineItem/ProductCode or FOCUS ServiceName
+	LineItemType   string    // line_item_type: lineItem/LineItemType or FOCUS ChargeCategory
+	UsageType      string    // usage_type
+	Operation      string    // operation
+	Region         string    // region
+	ResourceID     string    // resource_id
+	Description    string    // description
+	Currency       string    // currency
+
+	UsageAmount    decimal.Decimal // usage_amount
+	UnblendedCost  decimal.Decimal // unblended_cost
+	NetUnblended   decimal.Decimal // net_unblended_cost
+	AmortizedCost  decimal.Decimal // amortized_cost
+	HasUsageAmount bool            // false writes usage_amount as null
+
+	ReportID      string // report_id
+	ReportVersion string // report_version
+	SourceObject  string // source_object
+	SourceLine    int64  // source_line: CSV line or Parquet row number
+}
