@@ -1,0 +1,84 @@
+// Command curpipe turns AWS billing exports (CUR 1.0, CUR 2.0, FOCUS) into
+// exact daily cost totals and a curated Parquet lake, with Apache Beam.
+//
+//	curpipe run --input testdata/samples/koku-local-bucket --output out/
+//
+// Beam's own flags (--runner, --endpoint, --environment_type, ...) pass
+// through; the default runner is prism, in process.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+)
+
+const usage = `curpipe turns AWS billing exports into exact daily cost totals.
+
+Usage:
+  curpipe run --input PATH [--input PATH ...] --output PATH [flags]
+
+Commands:
+  run     process billing exports from folders, globs or S3 prefixes
+
+Run 'curpipe run -help' for the flags, including Beam's (--runner ...).
+`
+
+// exitError carries the exit code a failure should end the process with.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		code := 1
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		}
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "curpipe:", err)
+		}
+		os.Exit(code)
+	}
+}
+
+// run dispatches a command. Beam keeps its options on the standard flag
+// set and reads them in beam.Init, so each command defines its flags there
+// too, and a Beam worker started with this binary (flags only, no
+// command) goes straight to beam.Init, which never returns for it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		flag.CommandLine.Usage = func() { fmt.Fprint(stderr, usage) }
+		if err := flag.CommandLine.Parse(args); err != nil {
+			return err
+		}
+		beam.Init()
+		fmt.Fprint(stderr, usage)
+		return &exitError{code: 2, err: errors.New("no command given")}
+	}
+	switch args[0] {
+	case "run":
+		return runCommand(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return &exitError{code: 2, err: fmt.Errorf("unknown command %q", args[0])}
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+
+	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/pipeline"
+	"github.com/curpipe/curpipe/runners"
+	"github.com/curpipe/curpipe/transforms/commit"
+)
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
+func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.CommandLine
+	var inputs listFlag
+	fs.Var(&inputs, "input", "folder, glob or s3:// prefix of billing exports (repeatable)")
+	output := fs.String("output", "", "lake root for curated Parquet, totals and run records (folder or s3:// prefix)")
+	maxBad := fs.Int64("max-bad-rows", 0, "malformed rows a report may hold; they go to a quarantine file (0: fail on the first)")
+	reprocess := fs.Bool("reprocess", false, "process reports whose version is already committed")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: curpipe run --input PATH [--input PATH ...] --output PATH [flags]\n\nFlags (with Beam's):\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &exitError{code: 2, err: fmt.Errorf("unexpected arguments %q", fs.Args())}
+	}
+	beam.Init()
+
+	cfg := pipeline.Config{
+		Inputs:     absLocal(inputs),
+		Output:     absLocal([]string{*output})[0],
+		MaxBadRows: *maxBad,
+		Reprocess:  *reprocess,
+		RunID:      time.Now().UTC().Format("20060102T150405.000000000Z"),
+	}
+	if err := cfg.Validate(); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	p, s := beam.NewPipelineWithRoot()
+	if err := pipeline.Batch(s, cfg); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "curpipe: run %s on %s: %s -> %s\n", cfg.RunID, runners.Name(), strings.Join(cfg.Inputs, ", "), cfg.Output)
+	start := time.Now()
+	if _, err := runners.Run(ctx, p); err != nil {
+		return err
+	}
+	return report(ctx, cfg, time.Since(start), stdout)
+}
+
+// absLocal makes local paths absolute, so that workers started elsewhere
+// (a job server's, say) find the same files.
+func absLocal(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = p
+		if p != "" && objstore.Scheme(p) == "" {
+			if abs, err := filepath.Abs(p); err == nil {
+				out[i] = abs
+			}
+		}
+	}
+	return out
+}
+
+// report prints the run summary and fails when any report failed.
+func report(ctx context.Context, cfg pipeline.Config, took time.Duration, w io.Writer) error {
+	b, err := objstore.ReadAll(ctx, commit.SummaryURL(cfg.Output, cfg.RunID))
+	if err != nil {
+		return fmt.Errorf("the run finished but wrote no summary: %w", err)
+	}
+	var sum commit.Summary
+	if err := json.Unmarshal(b, &sum); err != nil {
+		return fmt.Errorf("read run summary: %w", err)
+	}
+	var files int
+	var rows, bad int64
+	days := map[string]bool{}
+	count := map[string]int{}
+	var failed []string
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "REPORT\tPERIOD\tVERSION\tSTATUS\tFILES\tROWS\tBAD\tDAYS\tNOTE")
+	for _, o := range sum.Outcomes {
+		files += o.Files
+		rows += o.Rows
+		bad += o.BadRows
+		count[o.Status]++
+		for _, d := range o.Days {
+			days[d] = true
+		}
+		note := o.Reason
+		if o.Status == commit.Failed {
+			failed = append(failed, fmt.Sprintf("%s (%s): %s", o.Name, o.ReportID, o.Reason))
+		}
+		if len(note) > 80 {
+			note = note[:77] + "..."
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", o.Name, o.BillingPeriod, short(o.Version), o.Status, o.Files, o.Rows, o.BadRows, len(o.Days), note)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\n%d reports (%d committed, %d skipped, %d failed), %d files, %d rows, %d bad rows, %d days, %s\n",
+		len(sum.Outcomes), count[commit.Committed], count[commit.Skipped], count[commit.Failed], files, rows, bad, len(days), took.Round(time.Millisecond))
+	fmt.Fprintf(w, "totals: %s\n", objstore.Join(cfg.Output, "totals", "daily.csv"))
+	if len(failed) > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d of %d reports failed:\n  %s", len(failed), len(sum.Outcomes), strings.Join(failed, "\n  "))}
+	}
+	if len(sum.Outcomes) == 0 {
+		return &exitError{code: 1, err: errors.New("no billing exports found in the inputs")}
+	}
+	return nil
+}
+
+func short(v string) string {
+	if len(v) > 12 {
+		return v[:12]
+	}
+	return v
+}

@@ -1,0 +1,73 @@
+// Package pipeline builds curpipe's Beam graphs from a Config. The batch
+// graph lists billing exports from folders or S3 prefixes; every stage
+// after the source is shared with the stream graph.
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+
+	"github.com/curpipe/curpipe/transforms/billing"
+	"github.com/curpipe/curpipe/transforms/commit"
+)
+
+// Config is what a run needs to know.
+type Config struct {
+	// Inputs are folders, globs or S3 prefixes holding billing exports.
+	Inputs []string
+	// Output is the lake root: curated Parquet, totals and run records.
+	Output string
+	// MaxBadRows is the number of malformed rows a report may hold; they
+	// go to a quarantine file. 0 fails a report on its first bad row.
+	MaxBadRows int64
+	// Reprocess processes reports whose version is already committed.
+	Reprocess bool
+	// RunID names this run's summary in the lake.
+	RunID string
+}
+
+// Validate checks a Config before a graph is built from it.
+func (c Config) Validate() error {
+	var errs []error
+	if len(c.Inputs) == 0 {
+		errs = append(errs, errors.New("no input: give --input at least once"))
+	}
+	if c.Output == "" {
+		errs = append(errs, errors.New("no output: give --output"))
+	}
+	if c.MaxBadRows < 0 {
+		errs = append(errs, fmt.Errorf("--max-bad-rows %d: must be 0 or more", c.MaxBadRows))
+	}
+	if c.RunID == "" {
+		errs = append(errs, errors.New("no run id"))
+	}
+	return errors.Join(errs...)
+}
+
+// Batch adds the batch graph to s: list and resolve reports, parse their
+// files, combine exact daily totals, commit each report, and finalize the
+// run.
+func Batch(s beam.Scope, c Config) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	inputs := beam.Create(s, toAny(c.Inputs)...)
+	reports := billing.ListReports(s, inputs, billing.ListOptions{Output: c.Output, Reprocess: c.Reprocess})
+	tasks := billing.ExpandFiles(s, reports)
+	partials, statuses := billing.Parse(s, tasks, billing.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows})
+	dayTotals := billing.DailyTotals(s, partials)
+	results := billing.Gather(s, reports, statuses, dayTotals)
+	outcomes := commit.Commit(s, results, commit.Options{Output: c.Output, MaxBadRows: c.MaxBadRows})
+	commit.Finalize(s, outcomes, c.Output, c.RunID)
+	return nil
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}

@@ -1,0 +1,164 @@
+package billing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/transforms/report"
+)
+
+func init() {
+	register.DoFn3x1[context.Context, string, func(Report), error](&listFn{})
+	register.Emitter1[Report]()
+}
+
+// ListOptions configure ListReports.
+type ListOptions struct {
+	// Output is the lake root whose committed state guards versions.
+	Output string
+	// Reprocess processes a report even when its version is committed.
+	Reprocess bool
+}
+
+// ListReports lists each input location (a folder, a glob, an S3 prefix),
+// resolves its objects into reports and emits one Report each. A report
+// whose version is not newer than the committed one is emitted with Skip
+// set, so the run summary can say so.
+func ListReports(s beam.Scope, inputs beam.PCollection, opts ListOptions) beam.PCollection {
+	s = s.Scope("billing.ListReports")
+	return beam.ParDo(s, &listFn{Output: opts.Output, Reprocess: opts.Reprocess}, inputs)
+}
+
+type listFn struct {
+	Output    string
+	Reprocess bool
+}
+
+func (f *listFn) ProcessElement(ctx context.Context, input string, emit func(Report)) error {
+	store, err := objstore.For(input)
+	if err != nil {
+		return err
+	}
+	objs, err := store.List(ctx, input)
+	if err != nil {
+		return fmt.Errorf("list %s: %w", input, err)
+	}
+	listed := make([]report.Object, len(objs))
+	for i, o := range objs {
+		listed[i] = report.Object{URL: o.URL, Key: o.Key, Size: o.Size, ModTime: o.ModTime, ETag: o.ETag}
+	}
+	reports, skipped, err := report.Resolve(ctx, listed, objstore.ReadAll)
+	if err != nil {
+		return fmt.Errorf("resolve %s: %w", input, err)
+	}
+	for _, sk := range skipped {
+		log.Infof(ctx, "skip %s: %s", sk.URL, sk.Reason)
+	}
+	log.Infof(ctx, "%s: %d objects, %d reports", input, len(objs), len(reports))
+	for _, r := range reports {
+		out := fromReport(r)
+		if out.Err == "" && f.Output != "" {
+			if out.Skip, err = f.guard(ctx, out); err != nil {
+				return err
+			}
+		}
+		emit(out)
+	}
+	return nil
+}
+
+func fromReport(r report.Report) Report {
+	return Report{
+		Ref:           r.ID + "@" + r.Version,
+		ID:            r.ID,
+		Key:           r.Key(),
+		Name:          r.Name,
+		Kind:          r.Kind,
+		BillingPeriod: r.BillingPeriod,
+		Version:       r.Version,
+		VersionKey:    r.VersionKey(),
+		VersionTime:   r.VersionTime.UnixNano(),
+		Manifest:      r.Manifest,
+		Files:         r.Files,
+		Err:           r.Err,
+	}
+}
+
+// guard compares a report with the version committed to the lake and
+// returns why it should be skipped, or "".
+func (f *listFn) guard(ctx context.Context, r Report) (string, error) {
+	st, err := LoadState(ctx, f.Output, r.Key)
+	if err != nil || st == nil {
+		return "", err
+	}
+	switch {
+	case st.ID != r.ID:
+		return "", fmt.Errorf("report %s: state file %s belongs to report %s (key collision)", r.ID, StateURL(f.Output, r.Key), st.ID)
+	case st.Version == r.Version && !f.Reprocess:
+		return "version " + r.Version + " already committed", nil
+	case st.Version != r.Version && !newer(r.VersionTime, r.Version, versionTime(st.VersionTime), st.Version):
+		return fmt.Sprintf("version %s is older than committed version %s", r.Version, st.Version), nil
+	}
+	return "", nil
+}
+
+// newer reports whether version a is newer than b: by time, then by name
+// so that two versions stamped alike still have one order everywhere.
+func newer(aTime int64, a string, bTime int64, b string) bool {
+	if aTime != bTime {
+		return aTime > bTime
+	}
+	return a > b
+}
+
+// State is what the lake records of a report's committed version.
+type State struct {
+	ID            string   `json:"id"`
+	Name          string   `json:"name"`
+	Kind          string   `json:"kind"`
+	BillingPeriod string   `json:"billing_period,omitempty"`
+	Version       string   `json:"version"`
+	VersionTime   string   `json:"version_time"`
+	Manifest      string   `json:"manifest,omitempty"`
+	Sources       []string `json:"sources"`
+	Curated       []string `json:"curated"`
+	Totals        string   `json:"totals,omitempty"`
+}
+
+// StateURL is where the lake keeps a report's committed state.
+func StateURL(output, key string) string {
+	return objstore.Join(output, "_curpipe", "reports", key+".json")
+}
+
+// LoadState reads a report's committed state; nil when none is committed.
+func LoadState(ctx context.Context, output, key string) (*State, error) {
+	b, err := objstore.ReadAll(ctx, StateURL(output, key))
+	if errors.Is(err, objstore.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read report state: %w", err)
+	}
+	var st State
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, fmt.Errorf("read report state %s: %w", StateURL(output, key), err)
+	}
+	return &st, nil
+}
+
+// versionTime parses State.VersionTime back to Unix nanoseconds.
+func versionTime(s string) int64 {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return 0
+	}
+	return t.UnixNano()
+}

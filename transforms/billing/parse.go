@@ -1,0 +1,46 @@
+package billing
+
+import (
+	"context"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"github.com/curpipe/curpipe/transforms/totals"
+)
+
+func init() {
+	register.DoFn4x0[context.Context, FileTask, func(PartialKey, totals.Sums), func(string, FileStatus)](&parseFn{})
+	register.Emitter2[PartialKey, totals.Sums]()
+	register.Emitter2[string, FileStatus]()
+}
+
+// Parse parses each file task. It returns the partial sums per report and
+// cell (KV<PartialKey, totals.Sums>), already summed within the file so
+// that what crosses the shuffle is one element per day and dimension, and
+// each file's status keyed by report ref (KV<string, FileStatus>). A file
+// that fails yields its status only.
+func Parse(s beam.Scope, tasks beam.PCollection, opts ParseOptions) (partials, statuses beam.PCollection) {
+	s = s.Scope("billing.Parse")
+	return beam.ParDo2(s, &parseFn{Output: opts.Output, MaxBadRows: opts.MaxBadRows}, tasks)
+}
+
+type parseFn struct {
+	Output     string
+	MaxBadRows int64
+}
+
+func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(PartialKey, totals.Sums), status func(string, FileStatus)) {
+	res := parseFile(ctx, t, ParseOptions{Output: f.Output, MaxBadRows: f.MaxBadRows})
+	st := res.Status
+	if st.Err != "" {
+		log.Errorf(ctx, "file %s failed after %d rows: %s", t.URL, st.Rows, st.Err)
+	} else {
+		log.Infof(ctx, "parsed %s: %d rows, %d cells, %d bad rows, %d ms", t.URL, st.Rows, len(res.Table), st.BadRows, st.Millis)
+	}
+	for d, sums := range res.Table {
+		partial(PartialKey{Ref: t.Ref, Dims: d}, *sums)
+	}
+	status(t.Ref, st)
+}

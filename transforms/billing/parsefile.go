@@ -1,0 +1,295 @@
+package billing
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/transforms/cur"
+	"github.com/curpipe/curpipe/transforms/curated"
+	"github.com/curpipe/curpipe/transforms/tabular"
+	"github.com/curpipe/curpipe/transforms/totals"
+)
+
+// ParseOptions configure the parsing of files.
+type ParseOptions struct {
+	// Output is the lake root; curated Parquet goes under Output/curated
+	// and quarantined rows under Output/quarantine. "" writes neither.
+	Output string
+	// MaxBadRows is how many malformed rows a report may hold before it
+	// fails. Each file fails on its own once it holds more; the commit
+	// checks the report's sum.
+	MaxBadRows int64
+}
+
+// fileResult is what parsing one file yields.
+type fileResult struct {
+	Table  totals.Table
+	Status FileStatus
+}
+
+// parseFile streams one object, sums its line items per day and dimension
+// and writes its curated Parquet. On error the table is nil, the curated
+// files are removed, and Status.Err says what went wrong and where.
+func parseFile(ctx context.Context, t FileTask, opts ParseOptions) fileResult {
+	start := time.Now()
+	st := FileStatus{Ref: t.Ref, URL: t.URL, Index: t.Index}
+	p := &fileParser{task: t, opts: opts, table: make(totals.Table)}
+	err := p.run(ctx)
+	st.Rows, st.BadRows = p.rows, p.bad
+	st.Millis = time.Since(start).Milliseconds()
+	if err != nil {
+		p.abort(ctx)
+		st.Err = err.Error()
+		return fileResult{Status: st}
+	}
+	st.Curated, st.Quarantine = p.curatedURLs, p.quarantineURL
+	return fileResult{Table: p.table, Status: st}
+}
+
+type fileParser struct {
+	task  FileTask
+	opts  ParseOptions
+	table totals.Table
+	rows  int64
+	bad   int64
+
+	lake          *curated.Partitioned
+	writers       []objstore.Writer // every curated file opened, to abort on failure
+	curatedURLs   []string
+	quarantine    objstore.Writer
+	quarantineCSV *csv.Writer
+	quarantineURL string
+}
+
+func (p *fileParser) run(ctx context.Context) error {
+	t := p.task
+	store, err := objstore.For(t.URL)
+	if err != nil {
+		return err
+	}
+	ra, err := store.OpenAt(ctx, t.URL)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", t.URL, err)
+	}
+	defer ra.Close()
+	rd, err := tabular.Open(tabular.Source{
+		Name:   t.URL,
+		Size:   ra.Size(),
+		At:     ra,
+		Stream: func() (io.ReadCloser, error) { return store.Open(ctx, t.URL) },
+	})
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	schema, err := cur.Detect(rd.Header())
+	if err != nil {
+		return fmt.Errorf("%s: %w", t.URL, err)
+	}
+	if err := rd.Select(schema.Columns()); err != nil {
+		return err
+	}
+	// A row's partition is the billing period its own bill names, which a
+	// delivery can differ from (files holding rows of several periods).
+	period := ""
+	if p.opts.Output != "" {
+		p.lake = curated.NewPartitioned(p.openCurated(ctx), p.curatedBase(), func(*curated.Record) string { return period })
+	}
+	var it cur.Item
+	var rec curated.Record
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		row, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, tabular.ErrCorrupt) || !isRowError(err) {
+				return err
+			}
+			if err := p.badRow(ctx, rd.Pos(), err); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := schema.Parse(row, &it); err != nil {
+			if err := p.badRow(ctx, rd.Pos(), &tabular.RowError{Object: t.URL, Pos: rd.Pos(), Err: err}); err != nil {
+				return err
+			}
+			continue
+		}
+		p.rows++
+		p.table.Add(totals.Dims{
+			Day:      it.Day(),
+			Provider: it.Provider,
+			Payer:    it.Payer,
+			Account:  it.Account,
+			Service:  it.Service,
+			Currency: it.Currency,
+		}, it.Unblended, it.NetUnblended, it.Amortized)
+		if p.lake != nil {
+			if period = it.BillingPeriod; period == "" {
+				period = t.BillingPeriod
+			}
+			p.fillRecord(&rec, &it, rd.Pos())
+			if err := p.lake.Write(&rec); err != nil {
+				return fmt.Errorf("%s:%d: %w", t.URL, rd.Pos(), err)
+			}
+		}
+	}
+	return p.finish()
+}
+
+func (p *fileParser) finish() error {
+	if p.lake != nil {
+		files, err := p.lake.Close()
+		if err != nil {
+			return fmt.Errorf("write curated files of %s: %w", p.task.URL, err)
+		}
+		for _, f := range files {
+			p.curatedURLs = append(p.curatedURLs, objstore.Join(p.opts.Output, "curated", f.Path))
+		}
+	}
+	if p.quarantine != nil {
+		p.quarantineCSV.Flush()
+		if err := p.quarantineCSV.Error(); err != nil {
+			return fmt.Errorf("write %s: %w", p.quarantineURL, err)
+		}
+		if err := p.quarantine.Close(); err != nil {
+			return err
+		}
+		p.quarantine = nil
+	}
+	return nil
+}
+
+// abort discards everything the parser wrote.
+func (p *fileParser) abort(ctx context.Context) {
+	for _, w := range p.writers {
+		w.Abort()
+	}
+	if p.lake != nil {
+		p.lake.Abort()
+	}
+	for _, u := range p.curatedURLs {
+		objstore.Remove(ctx, u)
+	}
+	if p.quarantine != nil {
+		p.quarantine.Abort()
+	} else if p.quarantineURL != "" {
+		objstore.Remove(ctx, p.quarantineURL)
+	}
+	p.curatedURLs, p.quarantineURL = nil, ""
+}
+
+func isRowError(err error) bool {
+	var re *tabular.RowError
+	return errors.As(err, &re)
+}
+
+// badRow fails the file, or, within the allowance, records the row in the
+// quarantine file so that nothing is dropped unseen.
+func (p *fileParser) badRow(ctx context.Context, pos int64, cause error) error {
+	p.bad++
+	if p.bad > p.opts.MaxBadRows {
+		if p.opts.MaxBadRows == 0 {
+			return cause
+		}
+		return fmt.Errorf("more than %d bad rows (--max-bad-rows); the last: %w", p.opts.MaxBadRows, cause)
+	}
+	if p.opts.Output == "" {
+		return nil
+	}
+	if p.quarantine == nil {
+		p.quarantineURL = objstore.Join(p.opts.Output, "quarantine", p.task.ReportKey, p.task.VersionKey,
+			fmt.Sprintf("%05d.csv", p.task.Index))
+		store, err := objstore.For(p.quarantineURL)
+		if err != nil {
+			return err
+		}
+		if p.quarantine, err = store.Create(ctx, p.quarantineURL); err != nil {
+			return fmt.Errorf("create %s: %w", p.quarantineURL, err)
+		}
+		p.quarantineCSV = csv.NewWriter(p.quarantine)
+		p.quarantineCSV.Write([]string{"source_object", "line", "reason"})
+	}
+	return p.quarantineCSV.Write([]string{p.task.URL, strconv.FormatInt(pos, 10), cause.Error()})
+}
+
+// curatedBase names a file's curated output: stable for a report version
+// and file, so a rerun overwrites instead of duplicating, and distinct per
+// version, so a new version never clobbers the files still being read.
+func (p *fileParser) curatedBase() string {
+	t := p.task
+	return fmt.Sprintf("%s-%s-%s-%05d", safeName(t.ReportName), t.ReportKey, t.VersionKey, t.Index)
+}
+
+func (p *fileParser) openCurated(ctx context.Context) func(string) (io.WriteCloser, error) {
+	return func(rel string) (io.WriteCloser, error) {
+		u := objstore.Join(p.opts.Output, "curated", rel)
+		store, err := objstore.For(u)
+		if err != nil {
+			return nil, err
+		}
+		w, err := store.Create(ctx, u)
+		if err != nil {
+			return nil, fmt.Errorf("create %s: %w", u, err)
+		}
+		p.writers = append(p.writers, w)
+		return w, nil
+	}
+}
+
+func (p *fileParser) fillRecord(r *curated.Record, it *cur.Item, pos int64) {
+	*r = curated.Record{
+		UsageStart:     it.UsageStart,
+		UsageEnd:       it.UsageEnd,
+		Provider:       it.Provider,
+		PayerAccountID: it.Payer,
+		UsageAccountID: it.Account,
+		Service:        it.Service,
+		LineItemType:   it.LineItemType,
+		UsageType:      it.UsageType,
+		Operation:      it.Operation,
+		Region:         it.Region,
+		ResourceID:     it.ResourceID,
+		Description:    it.Description,
+		Currency:       it.Currency,
+		UsageAmount:    it.UsageAmount,
+		HasUsageAmount: it.HasUsageAmount,
+		UnblendedCost:  it.Unblended,
+		NetUnblended:   it.NetUnblended,
+		AmortizedCost:  it.Amortized,
+		ReportID:       p.task.ReportID,
+		ReportVersion:  p.task.Version,
+		SourceObject:   p.task.URL,
+		SourceLine:     pos,
+	}
+}
+
+// safeName keeps a report name usable in an object key.
+func safeName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			return r
+		}
+		return '_'
+	}, s)
+	if len(s) > 60 {
+		s = s[:60]
+	}
+	if s == "" {
+		s = "report"
+	}
+	return s
+}

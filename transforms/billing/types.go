@@ -1,0 +1,77 @@
+// Package billing holds the Beam transforms from a billing export's
+// location to its exact daily totals: listing and resolving reports,
+// expanding them into files, parsing each file (writing its curated
+// Parquet on the way), combining the partial sums, and gathering each
+// report's pieces for the commit.
+//
+// The domain work happens in plain packages (report, tabular, cur,
+// totals, curated); this package wraps them in DoFns and carries plain,
+// registered data types between the stages.
+package billing
+
+import (
+	"github.com/curpipe/curpipe/transforms/totals"
+)
+
+// Report is a resolved report as it travels through the graph.
+type Report struct {
+	Ref           string // ID@Version: the key that gathers the report's pieces
+	ID            string // identity across versions
+	Key           string // short stable token of ID, for file names
+	Name          string
+	Kind          string
+	BillingPeriod string // "YYYY-MM", "" when unknown
+	Version       string
+	VersionKey    string // short token of Version, for file names
+	VersionTime   int64  // Unix nanoseconds; orders versions of one ID
+	Manifest      string
+	Files         []string
+	Err           string // resolution failed: the report fails with this
+	Skip          string // not processed, with why (an older version, say)
+}
+
+// FileTask is one data object of a report, the unit of parallel work.
+type FileTask struct {
+	Ref           string
+	ReportKey     string
+	ReportName    string
+	ReportID      string
+	Version       string
+	VersionKey    string
+	BillingPeriod string
+	URL           string
+	Index         int // the file's position in the report; names its outputs
+}
+
+// FileStatus is the outcome of parsing one file.
+type FileStatus struct {
+	Ref        string
+	URL        string
+	Index      int
+	Rows       int64
+	BadRows    int64
+	Curated    []string // URLs of the curated Parquet files written
+	Quarantine string   // URL of the quarantine file, "" if none
+	Err        string   // "" when the file parsed
+	Millis     int64
+}
+
+// PartialKey keys the partial sums that leave the parser: one report and
+// one day-and-dimension cell.
+type PartialKey struct {
+	Ref  string
+	Dims totals.Dims
+}
+
+// DayTotal is a report's total for one cell.
+type DayTotal struct {
+	Dims totals.Dims
+	Sums totals.Sums
+}
+
+// Result gathers what a report produced, for the commit stage.
+type Result struct {
+	Report Report
+	Files  []FileStatus
+	Totals []DayTotal
+}

@@ -1,0 +1,122 @@
+package commit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/transforms/totals"
+)
+
+func init() {
+	register.Function1x2(keyAll)
+	register.Function1x2(blankOutcome)
+	register.DoFn3x1[context.Context, int, func(*Outcome) bool, error](&finalizeFn{})
+	register.Emitter2[int, Outcome]()
+	register.Iter1[Outcome]()
+}
+
+func reflectTypeOf[T any]() reflect.Type { return reflect.TypeOf((*T)(nil)).Elem() }
+
+// Summary is the record of one run, written to the lake for the command
+// (and anyone auditing) to read back.
+type Summary struct {
+	RunID    string    `json:"run_id"`
+	Outcomes []Outcome `json:"reports"`
+}
+
+// SummaryURL is where a run's summary is written.
+func SummaryURL(output, runID string) string {
+	return objstore.Join(output, "_curpipe", "runs", runID+".json")
+}
+
+// Finalize waits for every report's outcome, then rebuilds the lake-wide
+// daily totals from the committed reports' totals and writes the run
+// summary. In batch it runs once, after the last commit.
+func Finalize(s beam.Scope, outcomes beam.PCollection, output, runID string) {
+	s = s.Scope("commit.Finalize")
+	keyed := beam.ParDo(s, keyAll, outcomes)
+	// A run that found no report still finalizes: a blank outcome makes
+	// sure the group has an element.
+	blank := beam.ParDo(s, blankOutcome, beam.Impulse(s))
+	grouped := beam.GroupByKey(s, beam.Flatten(s, keyed, blank))
+	beam.ParDo0(s, &finalizeFn{Output: output, RunID: runID}, grouped)
+}
+
+func keyAll(o Outcome) (int, Outcome) { return 0, o }
+
+func blankOutcome(_ []byte) (int, Outcome) { return 0, Outcome{} }
+
+type finalizeFn struct {
+	Output string
+	RunID  string
+}
+
+func (f *finalizeFn) ProcessElement(ctx context.Context, _ int, outcomes func(*Outcome) bool) error {
+	sum := Summary{RunID: f.RunID, Outcomes: []Outcome{}}
+	var o Outcome
+	for outcomes(&o) {
+		if o.Ref == "" {
+			continue
+		}
+		sum.Outcomes = append(sum.Outcomes, o)
+	}
+	sort.Slice(sum.Outcomes, func(i, j int) bool { return sum.Outcomes[i].Ref < sum.Outcomes[j].Ref })
+	if err := RebuildTotals(ctx, f.Output); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(sum, "", "  ")
+	if err != nil {
+		return err
+	}
+	log.Infof(ctx, "run %s finalized: %d reports", f.RunID, len(sum.Outcomes))
+	return objstore.WriteAll(ctx, SummaryURL(f.Output, f.RunID), append(b, '\n'))
+}
+
+// RebuildTotals sums the committed reports' totals into the lake's
+// totals/daily.csv and totals/daily_detail.csv.
+func RebuildTotals(ctx context.Context, output string) error {
+	dir := objstore.Join(output, "totals", "reports")
+	store, err := objstore.For(dir)
+	if err != nil {
+		return err
+	}
+	table := make(totals.Table)
+	objs, err := store.List(ctx, dir)
+	if err != nil && !errors.Is(err, objstore.ErrNotFound) {
+		return err
+	}
+	for _, o := range objs {
+		if !strings.HasSuffix(o.Key, ".csv") {
+			continue
+		}
+		b, err := objstore.ReadAll(ctx, o.URL)
+		if err != nil {
+			return err
+		}
+		if err := table.ReadDetail(bytes.NewReader(b)); err != nil {
+			return fmt.Errorf("read %s: %w", o.URL, err)
+		}
+	}
+	var daily, detail bytes.Buffer
+	if err := table.WriteDaily(&daily); err != nil {
+		return err
+	}
+	if err := table.WriteDetail(&detail); err != nil {
+		return err
+	}
+	if err := objstore.WriteAll(ctx, objstore.Join(output, "totals", "daily.csv"), daily.Bytes()); err != nil {
+		return err
+	}
+	return objstore.WriteAll(ctx, objstore.Join(output, "totals", "daily_detail.csv"), detail.Bytes())
+}

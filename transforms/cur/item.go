@@ -1,0 +1,189 @@
+package cur
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/curpipe/curpipe/transforms/decimal"
+)
+
+// Sentinel errors. Row errors wrap them with the column and value.
+var (
+	ErrNotBilling    = errors.New("not a billing export")
+	ErrMissingColumn = errors.New("missing column")
+	ErrBadValue      = errors.New("bad value")
+)
+
+// Item is one line item with its three cost measures.
+type Item struct {
+	UsageStart    time.Time
+	UsageEnd      time.Time // zero when absent
+	Provider      string
+	Payer         string
+	Account       string
+	Service       string
+	LineItemType  string
+	UsageType     string
+	Operation     string
+	ResourceID    string
+	Description   string
+	Region        string
+	Currency      string
+	BillingPeriod string // "YYYY-MM" from the row's billing period start, "" if absent
+
+	UsageAmount    decimal.Decimal
+	HasUsageAmount bool
+	Unblended      decimal.Decimal
+	NetUnblended   decimal.Decimal
+	Amortized      decimal.Decimal
+}
+
+// Day returns the UTC date of the usage start, "YYYY-MM-DD".
+func (it *Item) Day() string { return it.UsageStart.Format(time.DateOnly) }
+
+// Parse fills it from a row selected with s.Columns(). It fails with an
+// error wrapping ErrBadValue that names the column and value.
+func (s *Schema) Parse(row []string, it *Item) error {
+	if len(row) != int(numFields) {
+		return fmt.Errorf("cur: row has %d fields, Schema.Columns has %d", len(row), numFields)
+	}
+	get := func(f field) string { return clean(row[f]) }
+	var err error
+	if it.UsageStart, err = ParseTime(get(fUsageStart)); err != nil {
+		return s.bad(fUsageStart, row, err)
+	}
+	if v := get(fUsageEnd); v != "" {
+		if it.UsageEnd, err = ParseTime(v); err != nil {
+			return s.bad(fUsageEnd, row, err)
+		}
+	} else {
+		it.UsageEnd = time.Time{}
+	}
+	it.BillingPeriod = ""
+	if v := get(fBillingPeriodStart); v != "" {
+		t, err := ParseTime(v)
+		if err != nil {
+			return s.bad(fBillingPeriodStart, row, err)
+		}
+		it.BillingPeriod = t.Format("2006-01")
+	}
+	it.Payer, it.Account, it.Service = get(fPayer), get(fAccount), get(fService)
+	it.LineItemType, it.UsageType, it.Operation = get(fLineItemType), get(fUsageType), get(fOperation)
+	it.ResourceID, it.Description = get(fResourceID), get(fDescription)
+	it.Region = get(fRegion)
+	if it.Region == "" {
+		it.Region = get(fRegionAlt)
+	}
+	it.Currency = get(fCurrency)
+	if it.Currency == "" {
+		return s.bad(fCurrency, row, errors.New("blank"))
+	}
+	it.HasUsageAmount = get(fUsageAmount) != ""
+	if it.UsageAmount, err = s.num(fUsageAmount, row); err != nil {
+		return err
+	}
+	if it.Unblended, err = s.num(fUnblended, row); err != nil {
+		return err
+	}
+	if s.Format == FormatFOCUS {
+		return s.focusMeasures(row, it)
+	}
+	it.Provider = "AWS"
+	it.NetUnblended = it.Unblended
+	if get(fNetUnblended) != "" {
+		if it.NetUnblended, err = s.num(fNetUnblended, row); err != nil {
+			return err
+		}
+	}
+	it.Amortized, err = s.amortized(row, it)
+	return err
+}
+
+// focusMeasures maps FOCUS costs: BilledCost is both the unblended and the
+// net figure (it is what the invoice charges), EffectiveCost the amortized.
+func (s *Schema) focusMeasures(row []string, it *Item) error {
+	it.Provider = clean(row[fProvider])
+	if it.Provider == "" {
+		it.Provider = clean(row[fProviderAlt])
+	}
+	it.NetUnblended = it.Unblended
+	var err error
+	it.Amortized, err = s.num(fEffectiveCost, row)
+	return err
+}
+
+// amortized applies the AWS Cloud Intelligence Dashboards rule: commitment
+// purchases are spread over the usage they cover, and the lines that
+// restate them count zero so nothing is counted twice.
+func (s *Schema) amortized(row []string, it *Item) (decimal.Decimal, error) {
+	switch it.LineItemType {
+	case "SavingsPlanCoveredUsage":
+		return s.num(fSPEffectiveCost, row)
+	case "SavingsPlanRecurringFee":
+		total, err := s.num(fSPTotalCommitment, row)
+		if err != nil {
+			return decimal.Decimal{}, err
+		}
+		used, err := s.num(fSPUsedCommitment, row)
+		if err != nil {
+			return decimal.Decimal{}, err
+		}
+		return total.Sub(used), nil
+	case "SavingsPlanNegation", "SavingsPlanUpfrontFee":
+		return decimal.Decimal{}, nil
+	case "DiscountedUsage":
+		return s.num(fRIEffectiveCost, row)
+	case "RIFee":
+		upfront, err := s.num(fRIUnusedUpfront, row)
+		if err != nil {
+			return decimal.Decimal{}, err
+		}
+		recurring, err := s.num(fRIUnusedRecurring, row)
+		if err != nil {
+			return decimal.Decimal{}, err
+		}
+		return upfront.Add(recurring), nil
+	case "Fee":
+		if clean(row[fRIARN]) != "" {
+			return decimal.Decimal{}, nil // the RI's upfront fee, amortized through DiscountedUsage
+		}
+	case "Refund":
+		if strings.HasSuffix(it.Service, "SavingsPlans") {
+			return decimal.Decimal{}, nil // refund of a Savings Plan's one-time fee, which counted zero
+		}
+	}
+	return it.Unblended, nil
+}
+
+// num parses a cost field; blank (or a literal NULL) counts as zero.
+func (s *Schema) num(f field, row []string) (decimal.Decimal, error) {
+	v := clean(row[f])
+	if v == "" {
+		return decimal.Decimal{}, nil
+	}
+	d, err := decimal.Parse(v)
+	if err != nil {
+		return decimal.Decimal{}, s.bad(f, row, errors.New("not a decimal number"))
+	}
+	return d, nil
+}
+
+func (s *Schema) bad(f field, row []string, cause error) error {
+	name := s.columns[f]
+	if name == "" {
+		name = curColumns[f]
+	}
+	return fmt.Errorf("%w: column %s value %q: %v", ErrBadValue, name, row[f], cause)
+}
+
+// clean trims spaces and turns the literal NULL some exporters write into
+// an empty value.
+func clean(v string) string {
+	v = strings.TrimSpace(v)
+	if v == "NULL" || v == "null" {
+		return ""
+	}
+	return v
+}

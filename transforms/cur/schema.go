@@ -1,0 +1,220 @@
+// Package cur reads AWS billing line items, whatever export wrote them:
+// legacy CUR 1.0 ("lineItem/UnblendedCost" CSV headers), its Athena and
+// CUR 2.0 snake_case form ("line_item_unblended_cost"), and FOCUS 1.x
+// ("BilledCost"). It finds columns by header name, parses costs as exact
+// decimals, and computes the three cost measures of every line.
+package cur
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// Format is the kind of billing export a header belongs to.
+type Format int
+
+// The formats Detect recognizes.
+const (
+	FormatCUR   Format = iota + 1 // CUR 1.0 CSV, CUR 1.0 Athena Parquet, CUR 2.0
+	FormatFOCUS                   // FOCUS 1.x
+)
+
+func (f Format) String() string {
+	switch f {
+	case FormatCUR:
+		return "CUR"
+	case FormatFOCUS:
+		return "FOCUS"
+	}
+	return fmt.Sprintf("Format(%d)", int(f))
+}
+
+// field names one value a line item needs. Each has a column name per format.
+type field int
+
+const (
+	fUsageStart field = iota
+	fUsageEnd
+	fPayer
+	fAccount
+	fLineItemType
+	fService
+	fUsageType
+	fOperation
+	fResourceID
+	fDescription
+	fRegion
+	fRegionAlt
+	fCurrency
+	fUsageAmount
+	fUnblended
+	fNetUnblended
+	fSPEffectiveCost
+	fSPTotalCommitment
+	fSPUsedCommitment
+	fRIEffectiveCost
+	fRIUnusedUpfront
+	fRIUnusedRecurring
+	fRIARN
+	fBillingPeriodStart
+	fProvider
+	fProviderAlt
+	fEffectiveCost
+	numFields
+)
+
+// curColumns are CUR columns in Athena's snake_case, the form every CUR
+// header is normalized to before lookup.
+var curColumns = [numFields]string{
+	fUsageStart:         "line_item_usage_start_date",
+	fUsageEnd:           "line_item_usage_end_date",
+	fPayer:              "bill_payer_account_id",
+	fAccount:            "line_item_usage_account_id",
+	fLineItemType:       "line_item_line_item_type",
+	fService:            "line_item_product_code",
+	fUsageType:          "line_item_usage_type",
+	fOperation:          "line_item_operation",
+	fResourceID:         "line_item_resource_id",
+	fDescription:        "line_item_line_item_description",
+	fRegion:             "product_region_code",
+	fRegionAlt:          "product_region",
+	fCurrency:           "line_item_currency_code",
+	fUsageAmount:        "line_item_usage_amount",
+	fUnblended:          "line_item_unblended_cost",
+	fNetUnblended:       "line_item_net_unblended_cost",
+	fSPEffectiveCost:    "savings_plan_savings_plan_effective_cost",
+	fSPTotalCommitment:  "savings_plan_total_commitment_to_date",
+	fSPUsedCommitment:   "savings_plan_used_commitment",
+	fRIEffectiveCost:    "reservation_effective_cost",
+	fRIUnusedUpfront:    "reservation_unused_amortized_upfront_fee_for_billing_period",
+	fRIUnusedRecurring:  "reservation_unused_recurring_fee",
+	fRIARN:              "reservation_reservation_a_r_n",
+	fBillingPeriodStart: "bill_billing_period_start_date",
+}
+
+var focusColumns = [numFields]string{
+	fUsageStart:         "ChargePeriodStart",
+	fUsageEnd:           "ChargePeriodEnd",
+	fPayer:              "BillingAccountId",
+	fAccount:            "SubAccountId",
+	fLineItemType:       "ChargeCategory",
+	fService:            "ServiceName",
+	fUsageType:          "SkuId",
+	fOperation:          "ChargeFrequency",
+	fResourceID:         "ResourceId",
+	fDescription:        "ChargeDescription",
+	fRegion:             "RegionId",
+	fRegionAlt:          "Region",
+	fCurrency:           "BillingCurrency",
+	fUsageAmount:        "ConsumedQuantity",
+	fUnblended:          "BilledCost",
+	fBillingPeriodStart: "BillingPeriodStart",
+	fProvider:           "ProviderName",
+	fProviderAlt:        "ServiceProviderName", // FOCUS 1.2 renamed ProviderName
+	fEffectiveCost:      "EffectiveCost",
+}
+
+var (
+	curRequired   = []field{fUsageStart, fUnblended, fCurrency, fLineItemType}
+	focusRequired = []field{fUsageStart, fUnblended, fEffectiveCost, fCurrency}
+)
+
+// Schema maps a file's header to the fields a line item needs.
+type Schema struct {
+	Format Format
+	// columns holds the header name to select for each field, "" if the
+	// file lacks it. Select them in this order and pass the row to Parse.
+	columns [numFields]string
+	has     [numFields]bool
+}
+
+// Detect recognizes the export format from a header and maps its columns.
+// It fails, naming what is missing, when the header is neither CUR nor
+// FOCUS or lacks a column the measures need.
+func Detect(header []string) (*Schema, error) {
+	byName := make(map[string]string, len(header))
+	focus := false
+	for _, h := range header {
+		h = strings.TrimSpace(h)
+		if h == "BilledCost" || h == "ChargePeriodStart" {
+			focus = true
+		}
+		n := SnakeName(h)
+		if _, dup := byName[n]; !dup {
+			byName[n] = h
+		}
+	}
+	s := &Schema{Format: FormatCUR}
+	want, required := curColumns, curRequired
+	if focus {
+		s.Format, want, required = FormatFOCUS, focusColumns, focusRequired
+	}
+	for f, name := range want {
+		if name == "" {
+			continue
+		}
+		if focus {
+			for _, h := range header {
+				if strings.TrimSpace(h) == name {
+					s.columns[f], s.has[f] = h, true
+					break
+				}
+			}
+			continue
+		}
+		if h, ok := byName[name]; ok {
+			s.columns[f], s.has[f] = h, true
+		}
+	}
+	var missing []string
+	for _, f := range required {
+		if !s.has[f] {
+			missing = append(missing, want[f])
+		}
+	}
+	if len(missing) > 0 {
+		if !focus && !s.has[fUsageStart] && !s.has[fUnblended] {
+			return nil, fmt.Errorf("%w: the header has neither CUR columns (lineItem/UsageStartDate, lineItem/UnblendedCost) nor FOCUS columns (ChargePeriodStart, BilledCost)", ErrNotBilling)
+		}
+		return nil, fmt.Errorf("%w: %s header lacks %s", ErrMissingColumn, s.Format, strings.Join(missing, ", "))
+	}
+	return s, nil
+}
+
+// Columns returns the header names to select, in the order Parse expects.
+// A field the file lacks has "" in its slot, which selects nothing.
+func (s *Schema) Columns() []string {
+	cols := make([]string, numFields)
+	copy(cols, s.columns[:])
+	return cols
+}
+
+// SnakeName converts a CUR 1.0 CSV column name to the snake_case name Athena
+// and CUR 2.0 use: "lineItem/UnblendedCost" -> "line_item_unblended_cost",
+// "reservation/ReservationARN" -> "reservation_reservation_a_r_n". Names
+// already in snake_case come back lower-cased.
+func SnakeName(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	prevSep := true
+	for _, r := range s {
+		switch {
+		case unicode.IsUpper(r):
+			if !prevSep {
+				b.WriteByte('_')
+			}
+			b.WriteRune(unicode.ToLower(r))
+			prevSep = false
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+			prevSep = false
+		default:
+			if !prevSep {
+				b.WriteByte('_')
+			}
+			prevSep = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "_")
+}

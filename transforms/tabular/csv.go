@@ -1,0 +1,137 @@
+package tabular
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// csvReader reads RFC 4180 CSV with encoding/csv, which handles quoted
+// commas and newlines inside fields and CRLF endings.
+type csvReader struct {
+	object string
+	r      *csv.Reader
+	header []string
+	// width is the field count of the first data row. AWS and its tools
+	// sometimes write a header whose name count differs from every row's
+	// field count (a glued or missing name); a row that differs from the
+	// file's own shape is the error, not the header.
+	width   int
+	sel     []int // header index per selected column, -1 when absent
+	out     []string
+	line    int64
+	started bool
+}
+
+// NewCSVReader returns a Reader over CSV text. It reads the header at once
+// and strips a UTF-8 byte order mark.
+func NewCSVReader(r io.Reader, object string) (Reader, error) {
+	br := bufio.NewReaderSize(r, 256<<10)
+	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1 // shape is checked here, with a better message
+	cr.ReuseRecord = true
+	h, err := cr.Read()
+	if err == io.EOF {
+		return nil, &RowError{Object: object, Err: ErrEmpty}
+	}
+	if err != nil {
+		return nil, &RowError{Object: object, Pos: 1, Err: csvCause(err)}
+	}
+	header := make([]string, len(h))
+	copy(header, h)
+	return &csvReader{object: object, r: cr, header: header, width: -1}, nil
+}
+
+func (c *csvReader) Header() []string { return c.header }
+
+// Width returns the field count of the file's data rows, or -1 before the
+// first row. It differs from len(Header()) when the header is malformed.
+func (c *csvReader) Width() int { return c.width }
+
+func (c *csvReader) Select(names []string) error {
+	if c.started {
+		return fmt.Errorf("%s: Select after Next", c.object)
+	}
+	c.sel = selectIndexes(c.header, names)
+	c.out = make([]string, len(names))
+	return nil
+}
+
+func (c *csvReader) Next() ([]string, error) {
+	if c.sel == nil {
+		c.Select(c.header)
+	}
+	c.started = true
+	rec, err := c.r.Read()
+	if err == io.EOF {
+		return nil, io.EOF
+	}
+	line, _ := c.r.FieldPos(0)
+	c.line = int64(line)
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			c.line = int64(pe.StartLine)
+		}
+		return nil, &RowError{Object: c.object, Pos: c.line, Err: csvCause(err)}
+	}
+	if c.width < 0 {
+		c.width = len(rec)
+	}
+	if len(rec) != c.width {
+		return nil, &RowError{Object: c.object, Pos: c.line,
+			Err: fmt.Errorf("%w: %d fields, the file's rows have %d", ErrFieldCount, len(rec), c.width)}
+	}
+	for i, j := range c.sel {
+		if j >= 0 && j < len(rec) {
+			c.out[i] = rec[j]
+		} else {
+			c.out[i] = ""
+		}
+	}
+	return c.out, nil
+}
+
+func (c *csvReader) Pos() int64 { return c.line }
+
+func (c *csvReader) Close() error { return nil }
+
+// csvCause keeps the decompressor's error visible: a truncated gzip shows
+// up as an unexpected EOF from below the CSV reader.
+func csvCause(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		if errors.Is(pe.Err, io.ErrUnexpectedEOF) || isCorrupt(pe.Err) {
+			return fmt.Errorf("%w: %v", ErrCorrupt, pe.Err)
+		}
+		return fmt.Errorf("column %d: %w", pe.Column, pe.Err)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || isCorrupt(err) {
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	return err
+}
+
+// selectIndexes maps each wanted name to its header index, -1 when absent.
+func selectIndexes(header, names []string) []int {
+	pos := make(map[string]int, len(header))
+	for i, h := range header {
+		if _, dup := pos[h]; !dup {
+			pos[h] = i
+		}
+	}
+	sel := make([]int, len(names))
+	for i, n := range names {
+		j, ok := pos[n]
+		if !ok || n == "" { // "" selects nothing, even under a blank header name
+			j = -1
+		}
+		sel[i] = j
+	}
+	return sel
+}

@@ -1,0 +1,110 @@
+package totals
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+
+	"github.com/curpipe/curpipe/transforms/decimal"
+)
+
+// The CSV headers of the two grains.
+var (
+	DailyHeader  = []string{"usage_date", "provider", "currency", "unblended_cost", "net_unblended_cost", "amortized_cost", "line_items"}
+	DetailHeader = []string{"usage_date", "provider", "payer_account_id", "usage_account_id", "service", "currency", "unblended_cost", "net_unblended_cost", "amortized_cost", "line_items"}
+)
+
+// Row is one entry of a Table, for ordered output.
+type Row struct {
+	Dims
+	Sums
+}
+
+// Rows returns t's entries sorted by their dimensions.
+func (t Table) Rows() []Row {
+	rows := make([]Row, 0, len(t))
+	for d, s := range t {
+		rows = append(rows, Row{d, *s})
+	}
+	slices.SortFunc(rows, func(a, b Row) int {
+		if a.Dims.Less(b.Dims) {
+			return -1
+		}
+		if b.Dims.Less(a.Dims) {
+			return 1
+		}
+		return 0
+	})
+	return rows
+}
+
+// Daily returns t summed to the coarse grain (day, provider, currency).
+func (t Table) Daily() Table {
+	out := make(Table)
+	for d, s := range t {
+		out.Merge(d.DayKey(), *s)
+	}
+	return out
+}
+
+// WriteDetail writes t as daily_detail.csv, sorted by its key columns.
+func (t Table) WriteDetail(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write(DetailHeader)
+	for _, r := range t.Rows() {
+		cw.Write(append([]string{r.Day, r.Provider, r.Payer, r.Account, r.Service, r.Currency}, r.Sums.fields()...))
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteDaily writes t summed to the coarse grain as daily.csv.
+func (t Table) WriteDaily(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write(DailyHeader)
+	for _, r := range t.Daily().Rows() {
+		cw.Write(append([]string{r.Day, r.Provider, r.Currency}, r.Sums.fields()...))
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func (s Sums) fields() []string {
+	return []string{s.Unblended.String(), s.NetUnblended.String(), s.Amortized.String(), strconv.FormatInt(s.LineItems, 10)}
+}
+
+// ReadDetail reads a daily_detail.csv back into t, adding to what t holds.
+func (t Table) ReadDetail(r io.Reader) error {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = len(DetailHeader)
+	h, err := cr.Read()
+	if err != nil {
+		return fmt.Errorf("read header: %w", err)
+	}
+	if !slices.Equal(h, DetailHeader) {
+		return fmt.Errorf("header %v, want %v", h, DetailHeader)
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var s Sums
+		for i, p := range []*decimal.Decimal{&s.Unblended, &s.NetUnblended, &s.Amortized} {
+			if *p, err = decimal.Parse(rec[6+i]); err != nil {
+				line, _ := cr.FieldPos(6 + i)
+				return fmt.Errorf("line %d: %w", line, err)
+			}
+		}
+		if s.LineItems, err = strconv.ParseInt(rec[9], 10, 64); err != nil {
+			line, _ := cr.FieldPos(9)
+			return fmt.Errorf("line %d: %w", line, err)
+		}
+		t.Merge(Dims{Day: rec[0], Provider: rec[1], Payer: rec[2], Account: rec[3], Service: rec[4], Currency: rec[5]}, s)
+	}
+}

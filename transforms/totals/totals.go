@@ -1,0 +1,87 @@
+// Package totals holds exact daily cost sums: the per-line-item measures
+// added up per day and dimension, their merge, and their CSV form.
+package totals
+
+import (
+	"github.com/curpipe/curpipe/transforms/decimal"
+)
+
+// Dims are the dimensions of the detailed daily grain. The coarse grain
+// (day, provider, currency) is derived from it by summing.
+type Dims struct {
+	Day      string // "YYYY-MM-DD", UTC date of the usage start
+	Provider string
+	Payer    string
+	Account  string
+	Service  string
+	Currency string
+}
+
+// DayKey returns the coarse grain of d: its day, provider and currency.
+func (d Dims) DayKey() Dims {
+	return Dims{Day: d.Day, Provider: d.Provider, Currency: d.Currency}
+}
+
+// Less orders Dims by their fields in CSV column order.
+func (d Dims) Less(e Dims) bool {
+	a := [...]string{d.Day, d.Provider, d.Payer, d.Account, d.Service, d.Currency}
+	b := [...]string{e.Day, e.Provider, e.Payer, e.Account, e.Service, e.Currency}
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
+}
+
+// Sums are the measures of a set of line items.
+type Sums struct {
+	Unblended    decimal.Decimal
+	NetUnblended decimal.Decimal
+	Amortized    decimal.Decimal
+	LineItems    int64
+}
+
+// Add returns s + t.
+func (s Sums) Add(t Sums) Sums {
+	return Sums{
+		Unblended:    s.Unblended.Add(t.Unblended),
+		NetUnblended: s.NetUnblended.Add(t.NetUnblended),
+		Amortized:    s.Amortized.Add(t.Amortized),
+		LineItems:    s.LineItems + t.LineItems,
+	}
+}
+
+// Equal reports whether s and t hold the same figures.
+func (s Sums) Equal(t Sums) bool {
+	return s.LineItems == t.LineItems && s.Unblended.Equal(t.Unblended) &&
+		s.NetUnblended.Equal(t.NetUnblended) && s.Amortized.Equal(t.Amortized)
+}
+
+// Table accumulates Sums per Dims. It is what a parser fills while it
+// reads a file, so that what leaves the parser is one entry per day and
+// dimension, not one per line item.
+type Table map[Dims]*Sums
+
+// Add adds the measures of one line item to the entry for d.
+func (t Table) Add(d Dims, unblended, net, amortized decimal.Decimal) {
+	s := t[d]
+	if s == nil {
+		s = &Sums{}
+		t[d] = s
+	}
+	s.Unblended = s.Unblended.Add(unblended)
+	s.NetUnblended = s.NetUnblended.Add(net)
+	s.Amortized = s.Amortized.Add(amortized)
+	s.LineItems++
+}
+
+// Merge adds s to the entry for d.
+func (t Table) Merge(d Dims, s Sums) {
+	if cur := t[d]; cur != nil {
+		*cur = cur.Add(s)
+		return
+	}
+	c := s
+	t[d] = &c
+}
