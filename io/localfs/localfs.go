@@ -55,6 +55,9 @@ func (Store) List(ctx context.Context, root string) ([]objstore.Info, error) {
 	}
 	var out []objstore.Info
 	for _, m := range matches {
+		if hiddenBelow(base, m) {
+			continue
+		}
 		err := filepath.WalkDir(m, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
@@ -92,6 +95,21 @@ func (Store) List(ctx context.Context, root string) ([]objstore.Info, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out, nil
+}
+
+// hiddenBelow reports whether a glob match passes through a hidden name
+// below base, which a plain walk would have skipped too.
+func hiddenBelow(base, p string) bool {
+	rel, err := filepath.Rel(base, p)
+	if err != nil {
+		return false
+	}
+	for _, el := range strings.Split(filepath.ToSlash(rel), "/") {
+		if strings.HasPrefix(el, ".") && el != "." && el != ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // staticPrefix is the folder part of a glob before its first pattern.
