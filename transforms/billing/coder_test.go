@@ -1,0 +1,60 @@
+package billing
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/passert"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
+
+	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/totals"
+)
+
+func TestMain(m *testing.M) {
+	ptest.Main(m)
+}
+
+func init() {
+	register.Function1x1(describe)
+	register.Function1x2(partialOf)
+}
+
+// partialOf makes a one-line partial of a fixed cell.
+func partialOf(v string) (PartialKey, totals.Sums) {
+	return PartialKey{Ref: "r@v", Dims: totals.Dims{Day: "2024-01-02"}}, totals.Sums{Unblended: decimal.MustParse(v), LineItems: 1}
+}
+
+func describe(d DayTotal) string {
+	return fmt.Sprintf("%s|%s|%s|%s|%s|%d", d.Dims.Day, d.Dims.Account, d.Sums.Unblended, d.Sums.NetUnblended, d.Sums.Amortized, d.Sums.LineItems)
+}
+
+// TestDecimalsCrossShuffles sends decimals that stress the encoding (long
+// fractions, a 40-digit coefficient, negatives, zero) through a Reshuffle
+// and a CombinePerKey, where every element is encoded, and checks they
+// arrive exact.
+func TestDecimalsCrossShuffles(t *testing.T) {
+	values := []string{"0.000025893953072562468", "-12.5", "0", "1234567890123456789012345678901234567890.5", "1.81E-8"}
+	var in []any
+	var want []any
+	for i, v := range values {
+		d := decimal.MustParse(v)
+		dt := DayTotal{
+			Dims: totals.Dims{Day: "2024-01-01", Account: fmt.Sprint(i)},
+			Sums: totals.Sums{Unblended: d, NetUnblended: d.Neg(), Amortized: d.Add(d), LineItems: int64(i)},
+		}
+		in = append(in, dt)
+		want = append(want, describe(dt))
+	}
+	p, s := beam.NewPipelineWithRoot()
+	got := beam.ParDo(s, describe, beam.Reshuffle(s, beam.Create(s, in...)))
+	passert.Equals(s, got, want...)
+
+	// Partial sums of one cell from two files combine exactly.
+	partials := beam.ParDo(s, partialOf, beam.Create(s, "0.1", "2.5893953072562468e-05"))
+	sums := beam.ParDo(s, describe, beam.DropKey(s, DailyTotals(s, partials)))
+	passert.Equals(s, sums, "2024-01-02||0.100025893953072562468|0|0|2")
+	ptest.RunAndValidate(t, p)
+}
