@@ -160,7 +160,7 @@ func TestBadInputs(t *testing.T) {
 		"empty.csv":   "empty file",
 		"binary.csv":  "not a CSV, gzip, zip or Parquet file",
 		"other.csv":   "not a billing export",
-		"nocost.csv":  "lacks line_item_unblended_cost",
+		"nocost.csv":  "lacks lineItem/UnblendedCost",
 		"good.csv":    "",
 		"notes.txt:-": "",
 	} {

@@ -57,9 +57,11 @@ func Batch(s beam.Scope, c Config) error {
 	reports := billing.ListReports(s, inputs, billing.ListOptions{Output: c.Output, Reprocess: c.Reprocess})
 	tasks := billing.ExpandFiles(s, reports)
 	partials, statuses := billing.Parse(s, tasks, billing.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows})
-	dayTotals := billing.DailyTotals(s, partials)
-	results := billing.Gather(s, reports, statuses, dayTotals)
-	outcomes := commit.Commit(s, results, commit.Options{Output: c.Output, MaxBadRows: c.MaxBadRows})
+	verdicts := billing.Verdicts(s, reports, statuses, c.MaxBadRows)
+	shards := billing.DailyTotals(s, partials)
+	opts := commit.Options{Output: c.Output}
+	acks := commit.WriteShards(s, shards, verdicts, opts)
+	outcomes := commit.Commit(s, verdicts, acks, opts)
 	commit.Finalize(s, outcomes, c.Output, c.RunID)
 	return nil
 }

@@ -130,7 +130,7 @@ type State struct {
 	Manifest      string   `json:"manifest,omitempty"`
 	Sources       []string `json:"sources"`
 	Curated       []string `json:"curated"`
-	Totals        string   `json:"totals,omitempty"`
+	Days          []string `json:"days"`
 }
 
 // StateURL is where the lake keeps a report's committed state.

@@ -68,10 +68,3 @@ type DayTotal struct {
 	Dims totals.Dims
 	Sums totals.Sums
 }
-
-// Result gathers what a report produced, for the commit stage.
-type Result struct {
-	Report Report
-	Files  []FileStatus
-	Totals []DayTotal
-}

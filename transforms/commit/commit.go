@@ -1,15 +1,15 @@
-// Package commit makes a report's results visible, all or nothing: when
-// every file of a report parsed, it records the report's totals and its
-// curated files as the committed version and retires the files of the
-// version it replaces; when any file failed, it removes what the report
-// wrote and reports why. Every step is idempotent, so a replayed commit
-// changes nothing.
+// Package commit makes a report's results visible, all or nothing. The
+// days of a report that may commit are written in parallel shards; then
+// one small step per report records the version as committed, retires
+// what the version it replaces left behind, and says what happened. A
+// report that fails writes nothing and has what it wrote removed. Every
+// step is idempotent, so a replayed commit changes nothing.
 package commit
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -26,9 +26,12 @@ import (
 )
 
 func init() {
-	register.DoFn3x1[context.Context, billing.Result, func(Outcome), error](&commitFn{})
+	register.DoFn5x1[context.Context, string, func(*billing.Verdict) bool, func(*ShardAck) bool, func(Outcome), error](&commitFn{})
 	register.Emitter1[Outcome]()
-	beam.RegisterType(reflectTypeOf[Outcome]())
+	register.Iter1[ShardAck]()
+	for _, t := range []any{Outcome{}, ShardAck{}, CurrencyTotal{}} {
+		beam.RegisterType(reflectTypeOf(t))
+	}
 }
 
 // The outcomes of a report.
@@ -56,7 +59,7 @@ type Outcome struct {
 	Millis        int64 // parse time summed over the report's files
 }
 
-// CurrencyTotal is a report's sum for one provider and currency.
+// CurrencyTotal is a sum for one provider and currency.
 type CurrencyTotal struct {
 	Provider     string
 	Currency     string
@@ -66,101 +69,87 @@ type CurrencyTotal struct {
 	LineItems    int64
 }
 
-// Options configure Commit.
-type Options struct {
-	Output     string // the lake root
-	MaxBadRows int64  // the allowance per report
+func (c CurrencyTotal) add(s totals.Sums) CurrencyTotal {
+	c.Unblended = c.Unblended.Add(s.Unblended)
+	c.NetUnblended = c.NetUnblended.Add(s.NetUnblended)
+	c.Amortized = c.Amortized.Add(s.Amortized)
+	c.LineItems += s.LineItems
+	return c
 }
 
-// Commit commits each gathered report and emits its Outcome.
-func Commit(s beam.Scope, results beam.PCollection, opts Options) beam.PCollection {
+func sortTotals(ts []CurrencyTotal) {
+	sort.Slice(ts, func(i, j int) bool {
+		if ts[i].Provider != ts[j].Provider {
+			return ts[i].Provider < ts[j].Provider
+		}
+		return ts[i].Currency < ts[j].Currency
+	})
+}
+
+// Options configure the commit.
+type Options struct {
+	Output string // the lake root
+}
+
+// Commit gathers each report's verdict with its shards' acknowledgements
+// and commits or fails the report as a whole. Output: one Outcome each.
+func Commit(s beam.Scope, verdicts, acks beam.PCollection, opts Options) beam.PCollection {
 	s = s.Scope("commit.Commit")
-	return beam.ParDo(s, &commitFn{Output: opts.Output, MaxBadRows: opts.MaxBadRows}, results)
+	grouped := beam.CoGroupByKey(s, verdicts, acks)
+	return beam.ParDo(s, &commitFn{Output: opts.Output}, grouped)
 }
 
 type commitFn struct {
-	Output     string
-	MaxBadRows int64
+	Output string
 }
 
-func (f *commitFn) ProcessElement(ctx context.Context, res billing.Result, emit func(Outcome)) error {
-	out := summarize(res)
-	r := res.Report
-	if r.Skip != "" {
+func (f *commitFn) ProcessElement(ctx context.Context, ref string, verdicts func(*billing.Verdict) bool, acks func(*ShardAck) bool, emit func(Outcome)) error {
+	var v billing.Verdict
+	for verdicts(&v) {
+	}
+	var days []ShardAck
+	var a ShardAck
+	for acks(&a) {
+		days = append(days, a)
+	}
+	sort.Slice(days, func(i, j int) bool { return days[i].Day < days[j].Day })
+	out := summarize(v, days)
+	r := v.Report
+	switch {
+	case r.Ref == "":
+		return fmt.Errorf("report %s: shards without a verdict", ref)
+	case r.Skip != "":
 		out.Status, out.Reason = Skipped, r.Skip
 		log.Infof(ctx, "report %s skipped: %s", r.ID, r.Skip)
-		emit(out)
-		return nil
-	}
-	if reason := f.failure(res); reason != "" {
+	case !v.OK():
 		// Nothing of a failed report may stay visible.
-		for _, u := range producedFiles(res) {
+		for _, u := range producedFiles(v) {
 			if err := objstore.Remove(ctx, u); err != nil {
 				return fmt.Errorf("report %s: remove %s: %w", r.ID, u, err)
 			}
 		}
-		out.Status, out.Reason = Failed, reason
-		log.Errorf(ctx, "report %s version %s failed: %s", r.ID, r.Version, reason)
-		emit(out)
-		return nil
+		out.Status, out.Reason = Failed, v.Err
+		log.Errorf(ctx, "report %s version %s failed: %s", r.ID, r.Version, v.Err)
+	default:
+		if err := f.commit(ctx, v, out.Days); err != nil {
+			return fmt.Errorf("commit report %s version %s: %w", r.ID, r.Version, err)
+		}
+		out.Status = Committed
+		log.Infof(ctx, "report %s version %s committed: %d files, %d rows, %d days", r.ID, r.Version, out.Files, out.Rows, len(out.Days))
 	}
-	if err := f.commit(ctx, res); err != nil {
-		return fmt.Errorf("commit report %s version %s: %w", r.ID, r.Version, err)
-	}
-	out.Status = Committed
-	log.Infof(ctx, "report %s version %s committed: %d files, %d rows, %d days", r.ID, r.Version, out.Files, out.Rows, len(out.Days))
 	emit(out)
 	return nil
 }
 
-// failure returns why a report cannot be committed, or "".
-func (f *commitFn) failure(res billing.Result) string {
-	r := res.Report
-	if r.Err != "" {
-		return r.Err
-	}
-	var errs []string
-	var bad int64
-	for _, st := range res.Files {
-		bad += st.BadRows
-		if st.Err != "" {
-			errs = append(errs, st.Err)
-		}
-	}
-	if len(errs) > 0 {
-		if len(errs) > 3 {
-			errs = append(errs[:3], fmt.Sprintf("and %d more files", len(errs)-3))
-		}
-		return strings.Join(errs, "; ")
-	}
-	if len(res.Files) != len(r.Files) {
-		return fmt.Sprintf("%d of %d files reported back", len(res.Files), len(r.Files))
-	}
-	if bad > f.MaxBadRows {
-		return fmt.Sprintf("%d bad rows, more than the %d allowed (--max-bad-rows)", bad, f.MaxBadRows)
-	}
-	return ""
-}
-
-// commit writes the report's totals and state, then retires the files of
-// the version it replaces. The state is written before the old files go,
-// so a crash in between leaves extra files, never missing ones.
-func (f *commitFn) commit(ctx context.Context, res billing.Result) error {
-	r := res.Report
+// commit records the report's version as committed, then retires what
+// the version it replaces left behind: its curated files and the totals
+// of days the new version no longer has. The state is written first, so
+// a crash in between leaves extra files, never missing ones, and a rerun
+// cleans up.
+func (f *commitFn) commit(ctx context.Context, v billing.Verdict, days []string) error {
+	r := v.Report
 	prev, err := billing.LoadState(ctx, f.Output, r.Key)
 	if err != nil {
-		return err
-	}
-	table := make(totals.Table)
-	for _, d := range res.Totals {
-		table.Merge(d.Dims, d.Sums)
-	}
-	var buf bytes.Buffer
-	if err := table.WriteDetail(&buf); err != nil {
-		return err
-	}
-	totalsURL := TotalsURL(f.Output, r.Key)
-	if err := objstore.WriteAll(ctx, totalsURL, buf.Bytes()); err != nil {
 		return err
 	}
 	st := billing.State{
@@ -173,9 +162,9 @@ func (f *commitFn) commit(ctx context.Context, res billing.Result) error {
 		Manifest:      r.Manifest,
 		Sources:       r.Files,
 		Curated:       []string{},
-		Totals:        totalsURL,
+		Days:          days,
 	}
-	for _, fs := range res.Files {
+	for _, fs := range v.Files {
 		st.Curated = append(st.Curated, fs.Curated...)
 	}
 	sort.Strings(st.Curated)
@@ -184,6 +173,9 @@ func (f *commitFn) commit(ctx context.Context, res billing.Result) error {
 		return err
 	}
 	if err := objstore.WriteAll(ctx, billing.StateURL(f.Output, r.Key), append(b, '\n')); err != nil {
+		return err
+	}
+	if err := f.retireDays(ctx, r.Key, days); err != nil {
 		return err
 	}
 	if prev == nil {
@@ -203,14 +195,38 @@ func (f *commitFn) commit(ctx context.Context, res billing.Result) error {
 	return nil
 }
 
-// TotalsURL is where the embedded default keeps one report's totals.
-func TotalsURL(output, key string) string {
-	return objstore.Join(output, "totals", "reports", key+".csv")
+// retireDays removes the report's day totals that the committed version
+// does not have.
+func (f *commitFn) retireDays(ctx context.Context, key string, days []string) error {
+	dir := ReportTotalsURL(f.Output, key)
+	store, err := objstore.For(dir)
+	if err != nil {
+		return err
+	}
+	objs, err := store.List(ctx, dir)
+	if errors.Is(err, objstore.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	keep := make(map[string]bool, len(days))
+	for _, d := range days {
+		keep[d+".csv"] = true
+	}
+	for _, o := range objs {
+		if !keep[o.Key] {
+			if err := store.Remove(ctx, o.URL); err != nil {
+				return fmt.Errorf("retire %s: %w", o.URL, err)
+			}
+		}
+	}
+	return nil
 }
 
-func producedFiles(res billing.Result) []string {
+func producedFiles(v billing.Verdict) []string {
 	var out []string
-	for _, st := range res.Files {
+	for _, st := range v.Files {
 		out = append(out, st.Curated...)
 		if st.Quarantine != "" {
 			out = append(out, st.Quarantine)
@@ -219,43 +235,34 @@ func producedFiles(res billing.Result) []string {
 	return out
 }
 
-// summarize fills the figures of an Outcome from a Result.
-func summarize(res billing.Result) Outcome {
-	r := res.Report
+// summarize fills the figures of an Outcome.
+func summarize(v billing.Verdict, days []ShardAck) Outcome {
+	r := v.Report
 	out := Outcome{
 		Ref: r.Ref, ReportID: r.ID, Name: r.Name, BillingPeriod: r.BillingPeriod, Version: r.Version,
-		Files: len(r.Files),
+		Files: len(r.Files), Days: []string{},
 	}
-	days := map[string]bool{}
-	byCurrency := map[[2]string]*CurrencyTotal{}
-	for _, st := range res.Files {
+	for _, st := range v.Files {
 		out.Rows += st.Rows
 		out.BadRows += st.BadRows
 		out.Millis += st.Millis
 	}
-	for _, d := range res.Totals {
-		days[d.Dims.Day] = true
-		k := [2]string{d.Dims.Provider, d.Dims.Currency}
-		ct := byCurrency[k]
-		if ct == nil {
-			ct = &CurrencyTotal{Provider: k[0], Currency: k[1]}
-			byCurrency[k] = ct
+	for _, d := range days {
+		out.Days = append(out.Days, d.Day)
+		for _, ct := range d.Totals {
+			i := 0
+			for i < len(out.Totals) && (out.Totals[i].Provider != ct.Provider || out.Totals[i].Currency != ct.Currency) {
+				i++
+			}
+			if i == len(out.Totals) {
+				out.Totals = append(out.Totals, CurrencyTotal{Provider: ct.Provider, Currency: ct.Currency})
+			}
+			out.Totals[i] = out.Totals[i].add(totals.Sums{Unblended: ct.Unblended, NetUnblended: ct.NetUnblended, Amortized: ct.Amortized, LineItems: ct.LineItems})
 		}
-		ct.Unblended = ct.Unblended.Add(d.Sums.Unblended)
-		ct.NetUnblended = ct.NetUnblended.Add(d.Sums.NetUnblended)
-		ct.Amortized = ct.Amortized.Add(d.Sums.Amortized)
-		ct.LineItems += d.Sums.LineItems
 	}
-	for d := range days {
-		out.Days = append(out.Days, d)
+	sortTotals(out.Totals)
+	if strings.TrimSpace(out.Name) == "" {
+		out.Name = r.ID
 	}
-	sort.Strings(out.Days)
-	for _, ct := range byCurrency {
-		out.Totals = append(out.Totals, *ct)
-	}
-	sort.Slice(out.Totals, func(i, j int) bool {
-		a, b := out.Totals[i], out.Totals[j]
-		return a.Provider+"\x00"+a.Currency < b.Provider+"\x00"+b.Currency
-	})
 	return out
 }

@@ -26,7 +26,7 @@ func init() {
 	register.Iter1[Outcome]()
 }
 
-func reflectTypeOf[T any]() reflect.Type { return reflect.TypeOf((*T)(nil)).Elem() }
+func reflectTypeOf(v any) reflect.Type { return reflect.TypeOf(v) }
 
 // Summary is the record of one run, written to the lake for the command
 // (and anyone auditing) to read back.

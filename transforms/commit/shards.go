@@ -1,0 +1,93 @@
+package commit
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/transforms/billing"
+	"github.com/curpipe/curpipe/transforms/totals"
+)
+
+func init() {
+	register.DoFn4x1[context.Context, billing.Shard, func(string) func(*billing.Verdict) bool, func(string, ShardAck), error](&shardFn{})
+	register.Emitter2[string, ShardAck]()
+	register.Iter1[billing.Verdict]()
+}
+
+// ShardAck says one day of a report was written.
+type ShardAck struct {
+	Day    string
+	Cells  int
+	Totals []CurrencyTotal // the day's sums per provider and currency
+}
+
+// WriteShards writes each day of each report that may commit, in
+// parallel across days, and acknowledges it keyed by report ref. The
+// verdicts arrive as a side input: a report that fails writes no shard.
+func WriteShards(s beam.Scope, shards, verdicts beam.PCollection, opts Options) beam.PCollection {
+	s = s.Scope("commit.WriteShards")
+	return beam.ParDo(s, &shardFn{Output: opts.Output}, shards, beam.SideInput{Input: verdicts})
+}
+
+type shardFn struct {
+	Output string
+}
+
+func (f *shardFn) ProcessElement(ctx context.Context, sh billing.Shard, verdicts func(string) func(*billing.Verdict) bool, emit func(string, ShardAck)) error {
+	var v billing.Verdict
+	found := false
+	iter := verdicts(sh.Ref)
+	for iter(&v) {
+		found = true
+	}
+	if !found || !v.OK() {
+		return nil
+	}
+	table := make(totals.Table)
+	for _, d := range sh.Rows {
+		table.Merge(d.Dims, d.Sums)
+	}
+	var buf bytes.Buffer
+	if err := table.WriteDetail(&buf); err != nil {
+		return err
+	}
+	u := DayTotalsURL(f.Output, v.Report.Key, sh.Day)
+	if err := objstore.WriteAll(ctx, u, buf.Bytes()); err != nil {
+		return fmt.Errorf("report %s day %s: %w", v.Report.ID, sh.Day, err)
+	}
+	emit(sh.Ref, ShardAck{Day: sh.Day, Cells: len(sh.Rows), Totals: byCurrency(sh.Rows)})
+	return nil
+}
+
+// DayTotalsURL is where the embedded default keeps one report's totals of
+// one day.
+func DayTotalsURL(output, reportKey, day string) string {
+	return objstore.Join(ReportTotalsURL(output, reportKey), day+".csv")
+}
+
+// ReportTotalsURL is the folder of one report's daily totals.
+func ReportTotalsURL(output, reportKey string) string {
+	return objstore.Join(output, "totals", "reports", reportKey)
+}
+
+// byCurrency sums rows per provider and currency, sorted.
+func byCurrency(rows []billing.DayTotal) []CurrencyTotal {
+	var out []CurrencyTotal
+	for _, d := range rows {
+		i := 0
+		for i < len(out) && (out[i].Provider != d.Dims.Provider || out[i].Currency != d.Dims.Currency) {
+			i++
+		}
+		if i == len(out) {
+			out = append(out, CurrencyTotal{Provider: d.Dims.Provider, Currency: d.Dims.Currency})
+		}
+		out[i] = out[i].add(d.Sums)
+	}
+	sortTotals(out)
+	return out
+}
