@@ -25,11 +25,13 @@ const usage = `curpipe turns AWS billing exports into exact daily cost totals.
 
 Usage:
   curpipe run --input PATH [--input PATH ...] --output PATH [flags]
+  curpipe query (--table NAME | --output PATH) [--from DATE] [--to DATE] [--detail]
 
 Commands:
   run     process billing exports from folders, globs or S3 prefixes
+  query   print committed daily totals as CSV or a table
 
-Run 'curpipe run -help' for the flags, including Beam's (--runner ...).
+Run 'curpipe COMMAND -help' for a command's flags ('run' takes Beam's too).
 `
 
 // exitError carries the exit code a failure should end the process with.
@@ -75,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "run":
 		return runCommand(ctx, args[1:], stdout, stderr)
+	case "query":
+		return queryCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -113,7 +113,9 @@ func (p *fileParser) run(ctx context.Context) error {
 			break
 		}
 		if err != nil {
-			if errors.Is(err, tabular.ErrCorrupt) || !isRowError(err) {
+			// A damaged container or a header that does not fit its rows
+			// fails the file; other row errors are bad rows.
+			if errors.Is(err, tabular.ErrCorrupt) || errors.Is(err, tabular.ErrHeader) || !isRowError(err) {
 				return err
 			}
 			if err := p.badRow(ctx, rd.Pos(), err); err != nil {

@@ -63,11 +63,13 @@ func (s *Schema) Parse(row []string, it *Item) error {
 	}
 	it.BillingPeriod = ""
 	if v := get(fBillingPeriodStart); v != "" {
-		t, err := ParseTime(v)
-		if err != nil {
+		if _, err := ParseTime(v); err != nil {
 			return s.bad(fBillingPeriodStart, row, err)
 		}
-		it.BillingPeriod = t.Format("2006-01")
+		// The month as written: the period a bill names is a calendar
+		// month of the bill's own zone, which converting
+		// "2024-09-01T00:00:00+02:00" to UTC would turn into August.
+		it.BillingPeriod = v[:len("2006-01")]
 	}
 	it.Payer, it.Account, it.Service = get(fPayer), get(fAccount), get(fService)
 	it.LineItemType, it.UsageType, it.Operation = get(fLineItemType), get(fUsageType), get(fOperation)
@@ -165,7 +167,13 @@ func (s *Schema) num(f field, row []string) (decimal.Decimal, error) {
 	}
 	d, err := decimal.Parse(v)
 	if err != nil {
-		return decimal.Decimal{}, s.bad(f, row, errors.New("not a decimal number"))
+		// Keep decimal's cause (ErrSyntax, ErrRange) reachable by errors.Is.
+		cause := err
+		var pe *decimal.ParseError
+		if errors.As(err, &pe) {
+			cause = pe.Err
+		}
+		return decimal.Decimal{}, s.bad(f, row, fmt.Errorf("not a decimal number: %w", cause))
 	}
 	return d, nil
 }
@@ -175,14 +183,14 @@ func (s *Schema) bad(f field, row []string, cause error) error {
 	if name == "" {
 		name = curColumns[f]
 	}
-	return fmt.Errorf("%w: column %s value %q: %v", ErrBadValue, name, row[f], cause)
+	return fmt.Errorf("%w: column %s value %q: %w", ErrBadValue, name, row[f], cause)
 }
 
-// clean trims spaces and turns the literal NULL some exporters write into
-// an empty value.
+// clean trims spaces and turns the literal NULL some exporters write, in
+// whatever case, into an empty value.
 func clean(v string) string {
 	v = strings.TrimSpace(v)
-	if v == "NULL" || v == "null" {
+	if len(v) == 4 && strings.EqualFold(v, "NULL") {
 		return ""
 	}
 	return v

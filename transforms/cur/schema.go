@@ -115,6 +115,15 @@ var focusColumns = [numFields]string{
 	fEffectiveCost:      "EffectiveCost",
 }
 
+// curSlashColumns are the CUR 1.0 CSV names of the required CUR columns,
+// for messages about a header written in that form.
+var curSlashColumns = map[field]string{
+	fUsageStart:   "lineItem/UsageStartDate",
+	fUnblended:    "lineItem/UnblendedCost",
+	fCurrency:     "lineItem/CurrencyCode",
+	fLineItemType: "lineItem/LineItemType",
+}
+
 var (
 	curRequired   = []field{fUsageStart, fUnblended, fCurrency, fLineItemType}
 	focusRequired = []field{fUsageStart, fUnblended, fEffectiveCost, fCurrency}
@@ -133,14 +142,17 @@ type Schema struct {
 // It fails, naming what is missing, when the header is neither CUR nor
 // FOCUS or lacks a column the measures need.
 func Detect(header []string) (*Schema, error) {
+	// byName maps normalized names to the header's own spelling: Select
+	// matches names exactly, so a name padded with spaces must be selected
+	// padded.
 	byName := make(map[string]string, len(header))
 	focus := false
 	for _, h := range header {
-		h = strings.TrimSpace(h)
-		if h == "BilledCost" || h == "ChargePeriodStart" {
+		t := strings.TrimSpace(h)
+		if t == "BilledCost" || t == "ChargePeriodStart" {
 			focus = true
 		}
-		n := SnakeName(h)
+		n := SnakeName(t)
 		if _, dup := byName[n]; !dup {
 			byName[n] = h
 		}
@@ -170,7 +182,11 @@ func Detect(header []string) (*Schema, error) {
 	var missing []string
 	for _, f := range required {
 		if !s.has[f] {
-			missing = append(missing, want[f])
+			name := want[f]
+			if !focus && slashHeader(header) {
+				name = curSlashColumns[f] // name it as the file spells its columns
+			}
+			missing = append(missing, name)
 		}
 	}
 	if len(missing) > 0 {
@@ -180,6 +196,16 @@ func Detect(header []string) (*Schema, error) {
 		return nil, fmt.Errorf("%w: %s header lacks %s", ErrMissingColumn, s.Format, strings.Join(missing, ", "))
 	}
 	return s, nil
+}
+
+// slashHeader reports whether header uses CUR 1.0 "category/Name" names.
+func slashHeader(header []string) bool {
+	for _, h := range header {
+		if strings.Contains(h, "/") {
+			return true
+		}
+	}
+	return false
 }
 
 // Columns returns the header names to select, in the order Parse expects.

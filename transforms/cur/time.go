@@ -17,6 +17,12 @@ var errTime = errors.New("not a timestamp")
 //	2024-09-01T00:00:00+02:00   (FOCUS)
 //	2024-09-01                  (a date alone)
 //
+// The separator may be 'T' or a space and the zone 'Z', 'z', or ±hh:mm.
+// Fractional seconds may have any number of digits; digits past the
+// nanosecond are dropped, as time.Parse does. Fields out of range (hour 24,
+// second 60, February 30, offset +24:00) are errors, never normalized into
+// the next minute or day.
+//
 // A fixed-position parser: this runs once or twice per line item.
 func ParseTime(s string) (time.Time, error) {
 	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
@@ -25,19 +31,19 @@ func ParseTime(s string) (time.Time, error) {
 	year, ok1 := digits(s[0:4])
 	month, ok2 := digits(s[5:7])
 	day, ok3 := digits(s[8:10])
-	if !ok1 || !ok2 || !ok3 || month < 1 || month > 12 || day < 1 || day > 31 {
+	if !ok1 || !ok2 || !ok3 || month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) {
 		return time.Time{}, errTime
 	}
 	if len(s) == 10 {
 		return time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC), nil
 	}
-	if len(s) < 19 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':' {
+	if len(s) < 19 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':' {
 		return time.Time{}, errTime
 	}
 	hour, ok1 := digits(s[11:13])
 	minute, ok2 := digits(s[14:16])
 	sec, ok3 := digits(s[17:19])
-	if !ok1 || !ok2 || !ok3 || hour > 24 || minute > 59 || sec > 60 {
+	if !ok1 || !ok2 || !ok3 || hour > 23 || minute > 59 || sec > 59 {
 		return time.Time{}, errTime
 	}
 	rest := s[19:]
@@ -46,10 +52,10 @@ func ParseTime(s string) (time.Time, error) {
 		i := 1
 		scale := 100000000
 		for ; i < len(rest) && rest[i] >= '0' && rest[i] <= '9'; i++ {
-			nanos += int(rest[i]-'0') * scale
+			nanos += int(rest[i]-'0') * scale // scale reaches 0 past nine digits
 			scale /= 10
 		}
-		if i == 1 || i > 10 {
+		if i == 1 {
 			return time.Time{}, errTime
 		}
 		rest = rest[i:]
@@ -60,7 +66,7 @@ func ParseTime(s string) (time.Time, error) {
 	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
 		h, ok1 := digits(rest[1:3])
 		m, ok2 := digits(rest[4:6])
-		if !ok1 || !ok2 {
+		if !ok1 || !ok2 || h > 23 || m > 59 {
 			return time.Time{}, errTime
 		}
 		offset = (h*60 + m) * 60
@@ -71,10 +77,22 @@ func ParseTime(s string) (time.Time, error) {
 		return time.Time{}, errTime
 	}
 	t := time.Date(year, time.Month(month), day, hour, minute, sec, nanos, time.UTC)
-	if t.Day() != day { // 2023-02-30 normalizes to March: reject it
-		return time.Time{}, errTime
-	}
 	return t.Add(-time.Duration(offset) * time.Second), nil
+}
+
+// daysIn returns the number of days of month m in year y, so that dates
+// are checked before time.Date can normalize them into the next month.
+func daysIn(m time.Month, y int) int {
+	switch m {
+	case time.February:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }
 
 func digits(s string) (int, bool) {

@@ -40,7 +40,12 @@ func NewCSVReader(r io.Reader, object string) (Reader, error) {
 		return nil, &RowError{Object: object, Err: ErrEmpty}
 	}
 	if err != nil {
-		return nil, &RowError{Object: object, Pos: 1, Err: csvCause(err)}
+		pos := int64(1)
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			pos = int64(pe.StartLine) // blank lines before the header are skipped
+		}
+		return nil, csvError(object, pos, err)
 	}
 	header := make([]string, len(h))
 	copy(header, h)
@@ -64,23 +69,41 @@ func (c *csvReader) Select(names []string) error {
 
 func (c *csvReader) Next() ([]string, error) {
 	if c.sel == nil {
-		c.Select(c.header)
+		// No Select: every field in file order. Selecting the header's own
+		// names would not do: blank and repeated names select nothing and
+		// the first column of the name.
+		c.sel = make([]int, len(c.header))
+		for i := range c.sel {
+			c.sel[i] = i
+		}
+		c.out = make([]string, len(c.header))
 	}
 	c.started = true
 	rec, err := c.r.Read()
 	if err == io.EOF {
 		return nil, io.EOF
 	}
-	line, _ := c.r.FieldPos(0)
-	c.line = int64(line)
 	if err != nil {
+		// FieldPos is no use here: a bare quote in the first field leaves
+		// no field positions, and FieldPos(0) would panic.
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			c.line = int64(pe.StartLine)
+		} else {
+			c.line++ // an I/O error: the best guess is the line after the last row
 		}
-		return nil, &RowError{Object: c.object, Pos: c.line, Err: csvCause(err)}
+		return nil, csvError(c.object, c.line, err)
 	}
+	line, _ := c.r.FieldPos(0)
+	c.line = int64(line)
 	if c.width < 0 {
+		if len(rec) > len(c.header) {
+			// Fields past a missing or glued header name would each read
+			// their neighbour's value: fail the file rather than guess.
+			return nil, &RowError{Object: c.object, Pos: c.line,
+				Err: fmt.Errorf("%w: the header has %d names but the rows have %d fields; a name is missing or glued to another, so columns cannot be matched",
+					ErrHeader, len(c.header), len(rec))}
+		}
 		c.width = len(rec)
 	}
 	if len(rec) != c.width {
@@ -101,20 +124,28 @@ func (c *csvReader) Pos() int64 { return c.line }
 
 func (c *csvReader) Close() error { return nil }
 
-// csvCause keeps the decompressor's error visible: a truncated gzip shows
-// up as an unexpected EOF from below the CSV reader.
-func csvCause(err error) error {
+// csvError classifies an error of the CSV reader at line pos. Malformed
+// CSV and damaged containers are *RowError: the first so that a caller may
+// skip the row, the second (ErrCorrupt) so that it knows it may not. Any
+// other error comes from the source (a dropped connection, a cancelled
+// context) and is returned as is, wrapped in neither, so that no caller
+// mistakes lost rows for a skippable bad one.
+func csvError(object string, pos int64, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		if errors.Is(pe.Err, io.ErrUnexpectedEOF) || isCorrupt(pe.Err) {
-			return fmt.Errorf("%w: %v", ErrCorrupt, pe.Err)
+		if pe.Line != pe.StartLine {
+			// A quoted field spans lines; say where inside it.
+			return &RowError{Object: object, Pos: pos,
+				Err: fmt.Errorf("line %d, column %d: %w", pe.Line, pe.Column, pe.Err)}
 		}
-		return fmt.Errorf("column %d: %w", pe.Column, pe.Err)
+		return &RowError{Object: object, Pos: pos, Err: fmt.Errorf("column %d: %w", pe.Column, pe.Err)}
 	}
+	// A truncated gzip or zip shows up as an unexpected EOF from below the
+	// CSV reader.
 	if errors.Is(err, io.ErrUnexpectedEOF) || isCorrupt(err) {
-		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return &RowError{Object: object, Pos: pos, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
 	}
-	return err
+	return fmt.Errorf("read %s near line %d: %w", object, pos, err)
 }
 
 // selectIndexes maps each wanted name to its header index, -1 when absent.

@@ -23,11 +23,16 @@ var ErrUnknown = errors.New("not a CSV, gzip, zip or Parquet file")
 // random access (zip, Parquet) and Stream for those read front to back
 // (CSV, gzip), so remote objects are read the cheap way for each.
 type Source struct {
-	Name   string // the object's name or URL, for messages
-	Size   int64
-	At     io.ReaderAt
+	Name string // the object's name or URL, for messages
+	Size int64
+	At   io.ReaderAt
+	// Stream opens the object for reading front to back. When nil, Open
+	// reads At sequentially instead.
 	Stream func() (io.ReadCloser, error)
 }
+
+// sniffLen is how much of an object Open looks at to tell text from binary.
+const sniffLen = 512
 
 // Open detects the container from the object's first bytes (not its name,
 // which exports do not always get right) and returns a Reader for it.
@@ -35,21 +40,33 @@ func Open(src Source) (Reader, error) {
 	if src.Size == 0 {
 		return nil, &RowError{Object: src.Name, Err: ErrEmpty}
 	}
-	var magic [4]byte
-	n, err := src.At.ReadAt(magic[:], 0)
-	if n < len(magic) && err != nil && err != io.EOF {
+	if src.Stream == nil {
+		src.Stream = func() (io.ReadCloser, error) {
+			return io.NopCloser(io.NewSectionReader(src.At, 0, src.Size)), nil
+		}
+	}
+	// One read serves both the magic numbers and the text check, which
+	// matters when every ReadAt is a ranged request to an object store.
+	head := make([]byte, sniffLen)
+	if src.Size > 0 && src.Size < sniffLen {
+		head = head[:src.Size]
+	}
+	n, err := src.At.ReadAt(head, 0)
+	if n < len(head) && err != nil && err != io.EOF {
 		return nil, fmt.Errorf("read %s: %w", src.Name, err)
 	}
-	m := magic[:n]
+	m := head[:n]
 	switch {
 	case bytes.HasPrefix(m, []byte{0x1f, 0x8b}):
 		return openGzip(src)
-	case bytes.HasPrefix(m, []byte("PK\x03\x04")):
+	// A zip starts with a local file header, or, when it holds no files,
+	// with the end of central directory record.
+	case bytes.HasPrefix(m, []byte("PK\x03\x04")), bytes.HasPrefix(m, []byte("PK\x05\x06")):
 		return openZip(src)
-	case bytes.Equal(m, []byte("PAR1")):
+	case bytes.HasPrefix(m, []byte("PAR1")):
 		return NewParquetReader(src.At, src.Size, src.Name)
 	}
-	if !looksLikeText(src) {
+	if !looksLikeText(m) {
 		return nil, &RowError{Object: src.Name, Err: ErrUnknown}
 	}
 	rc, err := src.Stream()
@@ -112,11 +129,17 @@ func openZip(src Source) (Reader, error) {
 	return &closing{Reader: r, closers: []io.Closer{ec}}, nil
 }
 
-// looksLikeText rejects binary objects early: a CSV has no NUL bytes.
-func looksLikeText(src Source) bool {
-	buf := make([]byte, 512)
-	n, _ := src.At.ReadAt(buf, 0)
-	return bytes.IndexByte(buf[:n], 0) < 0
+// looksLikeText rejects binary objects early: CSV text has no control
+// bytes other than tab, CR and LF, while 512 random bytes hold some 56.
+// Bytes of 0x80 and up are allowed, so that text in a legacy 8-bit charset
+// still gets to the header check and its clearer message.
+func looksLikeText(head []byte) bool {
+	for _, c := range head {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 func isCorrupt(err error) bool {

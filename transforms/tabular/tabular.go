@@ -40,6 +40,9 @@ var (
 	ErrFieldCount = errors.New("wrong number of fields")
 	// ErrCorrupt: the container is damaged (bad gzip stream, truncated file).
 	ErrCorrupt = errors.New("corrupt or truncated data")
+	// ErrHeader: the header cannot be matched to the rows. Like ErrCorrupt,
+	// it fails the whole object, not one row.
+	ErrHeader = errors.New("header does not match the rows")
 )
 
 // RowError reports a problem at a position in an object.

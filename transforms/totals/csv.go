@@ -98,12 +98,12 @@ func (t Table) ReadDetail(r io.Reader) error {
 		for i, p := range []*decimal.Decimal{&s.Unblended, &s.NetUnblended, &s.Amortized} {
 			if *p, err = decimal.Parse(rec[6+i]); err != nil {
 				line, _ := cr.FieldPos(6 + i)
-				return fmt.Errorf("line %d: %w", line, err)
+				return fmt.Errorf("line %d, %s: %w", line, DetailHeader[6+i], err)
 			}
 		}
 		if s.LineItems, err = strconv.ParseInt(rec[9], 10, 64); err != nil {
 			line, _ := cr.FieldPos(9)
-			return fmt.Errorf("line %d: %w", line, err)
+			return fmt.Errorf("line %d, %s: %w", line, DetailHeader[9], err)
 		}
 		t.Merge(Dims{Day: rec[0], Provider: rec[1], Payer: rec[2], Account: rec[3], Service: rec[4], Currency: rec[5]}, s)
 	}

@@ -1,0 +1,154 @@
+package totals
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/curpipe/curpipe/transforms/decimal"
+)
+
+func dec(s string) decimal.Decimal { return decimal.MustParse(s) }
+
+// sums builds Sums from plain-notation strings.
+func sums(u, n, a string, items int64) Sums {
+	return Sums{Unblended: dec(u), NetUnblended: dec(n), Amortized: dec(a), LineItems: items}
+}
+
+func checkSums(t *testing.T, what string, got *Sums, want Sums) {
+	t.Helper()
+	if got == nil {
+		t.Fatalf("%s: no entry", what)
+	}
+	if !got.Equal(want) {
+		t.Errorf("%s = %v, want %v", what, got.fields(), want.fields())
+	}
+}
+
+var (
+	d1 = Dims{Day: "2023-11-01", Provider: "AWS", Payer: "111", Account: "222", Service: "AmazonEC2", Currency: "USD"}
+	d2 = Dims{Day: "2023-11-01", Provider: "AWS", Payer: "111", Account: "333", Service: "AmazonS3", Currency: "USD"}
+	d3 = Dims{Day: "2023-11-01", Provider: "AWS", Payer: "111", Account: "222", Service: "AmazonEC2", Currency: "NOK"}
+	d4 = Dims{Day: "2023-11-02", Provider: "AWS", Payer: "111", Account: "222", Service: "AmazonEC2", Currency: "USD"}
+)
+
+func TestTableAdd(t *testing.T) {
+	tb := make(Table)
+	tb.Add(d1, dec("0.1"), dec("0.1"), dec("0.05"))
+	tb.Add(d1, dec("0.2"), dec("0.15"), dec("1.81E-8"))
+	tb.Add(d2, dec("-3"), dec("-3"), dec("0"))
+	if len(tb) != 2 {
+		t.Fatalf("len = %d, want 2", len(tb))
+	}
+	// 0.1 + 0.2 is 0.3 exactly: no float anywhere.
+	checkSums(t, "d1", tb[d1], sums("0.3", "0.25", "0.0500000181", 2))
+	checkSums(t, "d2", tb[d2], sums("-3", "-3", "0", 1))
+}
+
+func TestTableMerge(t *testing.T) {
+	tb := make(Table)
+	s := sums("1.5", "1.25", "1", 3)
+	tb.Merge(d1, s)
+	tb.Merge(d1, sums("2.5", "0.75", "-1", 4))
+	tb.Merge(d2, s)
+	checkSums(t, "d1", tb[d1], sums("4", "2", "0", 7))
+	checkSums(t, "d2", tb[d2], s)
+
+	// The table holds its own copy: adding to it leaves the argument and
+	// the other entries alone.
+	tb.Add(d2, dec("1"), dec("1"), dec("1"))
+	if !s.Equal(sums("1.5", "1.25", "1", 3)) {
+		t.Errorf("Merge aliased its argument: %v", s.fields())
+	}
+	checkSums(t, "d2", tb[d2], sums("2.5", "2.25", "2", 4))
+}
+
+func TestTableDaily(t *testing.T) {
+	tb := make(Table)
+	tb.Merge(d1, sums("1", "1", "1", 1))
+	tb.Merge(d2, sums("2", "2", "2", 2))
+	tb.Merge(d3, sums("10", "10", "10", 1)) // another currency: never added to USD
+	tb.Merge(d4, sums("4", "4", "4", 4))
+	gcp := d1
+	gcp.Provider = "GCP"
+	tb.Merge(gcp, sums("8", "8", "8", 1)) // another provider: never added to AWS
+	daily := tb.Daily()
+	want := map[Dims]Sums{
+		{Day: "2023-11-01", Provider: "AWS", Currency: "USD"}: sums("3", "3", "3", 3),
+		{Day: "2023-11-01", Provider: "AWS", Currency: "NOK"}: sums("10", "10", "10", 1),
+		{Day: "2023-11-01", Provider: "GCP", Currency: "USD"}: sums("8", "8", "8", 1),
+		{Day: "2023-11-02", Provider: "AWS", Currency: "USD"}: sums("4", "4", "4", 4),
+	}
+	if len(daily) != len(want) {
+		t.Errorf("Daily has %d entries, want %d", len(daily), len(want))
+	}
+	for d, s := range want {
+		checkSums(t, d.Day+" "+d.Provider+" "+d.Currency, daily[d], s)
+	}
+	// Daily builds a new table.
+	checkSums(t, "d1 after Daily", tb[d1], sums("1", "1", "1", 1))
+}
+
+func TestRowsOrder(t *testing.T) {
+	tb := make(Table)
+	order := []Dims{
+		{Day: "2023-10-31", Provider: "Microsoft"},
+		{Day: "2023-11-01", Provider: "AWS", Payer: "111", Account: "222", Service: "AmazonEC2", Currency: "NOK"},
+		{Day: "2023-11-01", Provider: "AWS", Payer: "111", Account: "222", Service: "AmazonEC2", Currency: "USD"},
+		{Day: "2023-11-01", Provider: "AWS", Payer: "111", Account: "222", Service: "AmazonS3", Currency: "EUR"},
+		{Day: "2023-11-01", Provider: "AWS", Payer: "111", Account: "333", Service: "AWSLambda", Currency: "EUR"},
+		{Day: "2023-11-01", Provider: "AWS", Payer: "999", Account: "000", Service: "AWSLambda", Currency: "EUR"},
+		{Day: "2023-11-01", Provider: "Oracle", Payer: "000"},
+		{Day: "2023-11-02", Provider: "AWS"},
+	}
+	for i := len(order) - 1; i >= 0; i-- {
+		tb.Add(order[i], dec("1"), dec("1"), dec("1"))
+	}
+	var got []Dims
+	for _, r := range tb.Rows() {
+		got = append(got, r.Dims)
+		if r.LineItems != 1 {
+			t.Errorf("%v: LineItems = %d", r.Dims, r.LineItems)
+		}
+	}
+	if !slices.Equal(got, order) {
+		t.Errorf("Rows order:\n got %v\nwant %v", got, order)
+	}
+	if rows := make(Table).Rows(); len(rows) != 0 {
+		t.Errorf("Rows of an empty table = %v", rows)
+	}
+}
+
+func TestDimsLess(t *testing.T) {
+	tests := []struct {
+		a, b Dims
+		want bool
+	}{
+		{d1, d1, false},
+		{d1, d4, true},
+		{d4, d1, false},
+		{d3, d1, true}, // NOK < USD
+		{d1, d2, true}, // account 222 < 333
+		{Dims{Day: "2023-11-01"}, Dims{Day: "2023-11-01", Provider: "AWS"}, true},
+		{Dims{Service: "b"}, Dims{Account: "a"}, true}, // account before service
+	}
+	for _, tc := range tests {
+		if got := tc.a.Less(tc.b); got != tc.want {
+			t.Errorf("%v.Less(%v) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+func TestSumsAdd(t *testing.T) {
+	a, b := sums("1.81E-8", "1", "-2", 5), sums("2.5893953072562468e-05", "-1", "2", 7)
+	got := a.Add(b)
+	want := sums("0.000025912053072562468", "0", "0", 12)
+	if !got.Equal(want) {
+		t.Errorf("Add = %v, want %v", got.fields(), want.fields())
+	}
+	if !a.Equal(sums("1.81E-8", "1", "-2", 5)) {
+		t.Error("Add changed its receiver")
+	}
+	if a.Equal(sums("1.81E-8", "1", "-2", 6)) {
+		t.Error("Equal ignores LineItems")
+	}
+}
