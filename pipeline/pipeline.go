@@ -6,11 +6,13 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
 	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/commit"
+	"github.com/curpipe/curpipe/transforms/notify"
 )
 
 // Config is what a run needs to know.
@@ -26,6 +28,45 @@ type Config struct {
 	Reprocess bool
 	// RunID names this run's summary in the lake.
 	RunID string
+	// TotalsTable is the DynamoDB table for the totals; "" writes them as
+	// CSV under Output/totals.
+	TotalsTable string
+	// Topic is the SNS topic ARN told of each committed or failed report;
+	// "" sends nothing.
+	Topic string
+	// AllowBuckets are S3 buckets that reads may come from besides the
+	// inputs' own.
+	AllowBuckets []string
+}
+
+// ReadBuckets returns the S3 buckets reads may come from: the inputs'
+// and the allowed ones.
+func (c Config) ReadBuckets() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(b string) {
+		if b != "" && !seen[b] {
+			seen[b] = true
+			out = append(out, b)
+		}
+	}
+	for _, in := range c.Inputs {
+		add(bucketOf(in))
+	}
+	for _, b := range c.AllowBuckets {
+		add(b)
+	}
+	return out
+}
+
+// bucketOf returns the bucket of an s3:// URL, or "".
+func bucketOf(u string) string {
+	rest, ok := strings.CutPrefix(u, "s3://")
+	if !ok {
+		return ""
+	}
+	b, _, _ := strings.Cut(rest, "/")
+	return b
 }
 
 // Validate checks a Config before a graph is built from it.
@@ -56,13 +97,16 @@ func Batch(s beam.Scope, c Config) error {
 	inputs := beam.Create(s, toAny(c.Inputs)...)
 	reports := billing.ListReports(s, inputs, billing.ListOptions{Output: c.Output, Reprocess: c.Reprocess})
 	tasks := billing.ExpandFiles(s, reports)
-	partials, statuses := billing.Parse(s, tasks, billing.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows})
+	partials, statuses := billing.Parse(s, tasks, billing.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows, AllowBuckets: c.ReadBuckets()})
 	verdicts := billing.Verdicts(s, reports, statuses, c.MaxBadRows)
 	shards := billing.DailyTotals(s, partials)
-	opts := commit.Options{Output: c.Output}
+	opts := commit.Options{Output: c.Output, Table: c.TotalsTable}
 	acks := commit.WriteShards(s, shards, verdicts, opts)
 	outcomes := commit.Commit(s, verdicts, acks, opts)
-	commit.Finalize(s, outcomes, c.Output, c.RunID)
+	if c.Topic != "" {
+		outcomes = notify.Publish(s, outcomes, c.Topic)
+	}
+	commit.Finalize(s, outcomes, opts, c.RunID)
 	return nil
 }
 

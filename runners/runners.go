@@ -20,6 +20,7 @@ import (
 
 	// The object stores, registered by import.
 	_ "github.com/curpipe/curpipe/io/localfs"
+	_ "github.com/curpipe/curpipe/io/s3io"
 )
 
 // Default is the runner used when --runner is not given: prism, in

@@ -36,6 +36,11 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	output := fs.String("output", "", "lake root for curated Parquet, totals and run records (folder or s3:// prefix)")
 	maxBad := fs.Int64("max-bad-rows", 0, "malformed rows a report may hold; they go to a quarantine file (0: fail on the first)")
 	reprocess := fs.Bool("reprocess", false, "process reports whose version is already committed")
+	table := fs.String("totals-table", "", "DynamoDB table for the daily totals (default: CSV under the output's totals/)")
+	createTable := fs.Bool("create-table", false, "create the --totals-table if it does not exist (a first run)")
+	topic := fs.String("sns-topic", "", "SNS topic ARN told of each committed or failed report")
+	var allow listFlag
+	fs.Var(&allow, "allow-bucket", "an S3 bucket reads may come from besides the inputs' (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: curpipe run --input PATH [--input PATH ...] --output PATH [flags]\n\nFlags (with Beam's):\n")
 		fs.PrintDefaults()
@@ -49,14 +54,25 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	beam.Init()
 
 	cfg := pipeline.Config{
-		Inputs:     absLocal(inputs),
-		Output:     absLocal([]string{*output})[0],
-		MaxBadRows: *maxBad,
-		Reprocess:  *reprocess,
-		RunID:      time.Now().UTC().Format("20060102T150405.000000000Z"),
+		Inputs:       absLocal(inputs),
+		Output:       absLocal([]string{*output})[0],
+		MaxBadRows:   *maxBad,
+		Reprocess:    *reprocess,
+		RunID:        time.Now().UTC().Format("20060102T150405.000000000Z"),
+		TotalsTable:  *table,
+		Topic:        *topic,
+		AllowBuckets: allow,
 	}
 	if err := cfg.Validate(); err != nil {
 		return &exitError{code: 2, err: err}
+	}
+	if *createTable {
+		if *table == "" {
+			return &exitError{code: 2, err: errors.New("--create-table needs --totals-table")}
+		}
+		if err := createTotalsTable(ctx, *table, stderr); err != nil {
+			return err
+		}
 	}
 	p, s := beam.NewPipelineWithRoot()
 	if err := pipeline.Batch(s, cfg); err != nil {
@@ -122,7 +138,11 @@ func report(ctx context.Context, cfg pipeline.Config, took time.Duration, w io.W
 	tw.Flush()
 	fmt.Fprintf(w, "\n%d reports (%d committed, %d skipped, %d failed), %d files, %d rows, %d bad rows, %d days, %s\n",
 		len(sum.Outcomes), count[commit.Committed], count[commit.Skipped], count[commit.Failed], files, rows, bad, len(days), took.Round(time.Millisecond))
-	fmt.Fprintf(w, "totals: %s\n", objstore.Join(cfg.Output, "totals", "daily.csv"))
+	if cfg.TotalsTable != "" {
+		fmt.Fprintf(w, "totals: DynamoDB table %s (curpipe query --table %s)\n", cfg.TotalsTable, cfg.TotalsTable)
+	} else {
+		fmt.Fprintf(w, "totals: %s\n", objstore.Join(cfg.Output, "totals", "daily.csv"))
+	}
 	if len(failed) > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%d of %d reports failed:\n  %s", len(failed), len(sum.Outcomes), strings.Join(failed, "\n  "))}
 	}

@@ -26,6 +26,9 @@ type ParseOptions struct {
 	// fails. Each file fails on its own once it holds more; the commit
 	// checks the report's sum.
 	MaxBadRows int64
+	// AllowBuckets are the S3 buckets files may be read from; reading any
+	// other bucket fails the file. Local files are always readable.
+	AllowBuckets []string
 }
 
 // fileResult is what parsing one file yields.
@@ -70,6 +73,9 @@ type fileParser struct {
 
 func (p *fileParser) run(ctx context.Context) error {
 	t := p.task
+	if err := p.allowed(t.URL); err != nil {
+		return err
+	}
 	store, err := objstore.For(t.URL)
 	if err != nil {
 		return err
@@ -172,6 +178,22 @@ func (p *fileParser) finish() error {
 		p.quarantine = nil
 	}
 	return nil
+}
+
+// allowed refuses S3 objects outside the allowed buckets, so that a
+// manifest or an event naming another bucket cannot make curpipe read it.
+func (p *fileParser) allowed(u string) error {
+	rest, ok := strings.CutPrefix(u, "s3://")
+	if !ok {
+		return nil
+	}
+	bucket, _, _ := strings.Cut(rest, "/")
+	for _, b := range p.opts.AllowBuckets {
+		if b == bucket {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: reading bucket %q is not allowed: give --allow-bucket %s to allow it", u, bucket, bucket)
 }
 
 // abort discards everything the parser wrote.

@@ -19,6 +19,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
+	"github.com/curpipe/curpipe/io/dynamodbio"
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/decimal"
@@ -89,6 +90,7 @@ func sortTotals(ts []CurrencyTotal) {
 // Options configure the commit.
 type Options struct {
 	Output string // the lake root
+	Table  string // DynamoDB totals table; "" keeps the totals in the lake as CSV
 }
 
 // Commit gathers each report's verdict with its shards' acknowledgements
@@ -96,11 +98,22 @@ type Options struct {
 func Commit(s beam.Scope, verdicts, acks beam.PCollection, opts Options) beam.PCollection {
 	s = s.Scope("commit.Commit")
 	grouped := beam.CoGroupByKey(s, verdicts, acks)
-	return beam.ParDo(s, &commitFn{Output: opts.Output}, grouped)
+	return beam.ParDo(s, &commitFn{Output: opts.Output, Table: opts.Table}, grouped)
 }
 
 type commitFn struct {
 	Output string
+	Table  string
+	table  *dynamodbio.Table
+}
+
+func (f *commitFn) Setup(ctx context.Context) error {
+	if f.Table == "" {
+		return nil
+	}
+	var err error
+	f.table, err = dynamodbio.Open(ctx, f.Table)
+	return err
 }
 
 func (f *commitFn) ProcessElement(ctx context.Context, ref string, verdicts func(*billing.Verdict) bool, acks func(*ShardAck) bool, emit func(Outcome)) error {
@@ -123,16 +136,22 @@ func (f *commitFn) ProcessElement(ctx context.Context, ref string, verdicts func
 		log.Infof(ctx, "report %s skipped: %s", r.ID, r.Skip)
 	case !v.OK():
 		// Nothing of a failed report may stay visible.
-		for _, u := range producedFiles(v) {
-			if err := objstore.Remove(ctx, u); err != nil {
-				return fmt.Errorf("report %s: remove %s: %w", r.ID, u, err)
-			}
+		if err := f.removeProduced(ctx, v); err != nil {
+			return err
 		}
 		out.Status, out.Reason = Failed, v.Err
 		log.Errorf(ctx, "report %s version %s failed: %s", r.ID, r.Version, v.Err)
 	default:
-		if err := f.commit(ctx, v, out.Days); err != nil {
+		stale, err := f.commit(ctx, v, out.Days)
+		if err != nil {
 			return fmt.Errorf("commit report %s version %s: %w", r.ID, r.Version, err)
+		}
+		if stale {
+			// A newer version reached the table first (another run, a
+			// redelivery): this one changes nothing, which is right.
+			out.Status, out.Reason = Skipped, "a newer version is committed in table "+f.Table
+			log.Infof(ctx, "report %s version %s: %s", r.ID, r.Version, out.Reason)
+			break
 		}
 		out.Status = Committed
 		log.Infof(ctx, "report %s version %s committed: %d files, %d rows, %d days", r.ID, r.Version, out.Files, out.Rows, len(out.Days))
@@ -146,7 +165,33 @@ func (f *commitFn) ProcessElement(ctx context.Context, ref string, verdicts func
 // of days the new version no longer has. The state is written first, so
 // a crash in between leaves extra files, never missing ones, and a rerun
 // cleans up.
-func (f *commitFn) commit(ctx context.Context, v billing.Verdict, days []string) error {
+func (f *commitFn) commit(ctx context.Context, v billing.Verdict, days []string) (stale bool, err error) {
+	r := v.Report
+	if f.table != nil {
+		_, err := f.table.Commit(ctx, tableVersion(r), r.Name, r.BillingPeriod, days)
+		if errors.Is(err, dynamodbio.ErrStale) {
+			return true, f.removeProduced(ctx, v)
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	return false, f.commitLake(ctx, v, days)
+}
+
+// removeProduced removes the files a report version wrote.
+func (f *commitFn) removeProduced(ctx context.Context, v billing.Verdict) error {
+	for _, u := range producedFiles(v) {
+		if err := objstore.Remove(ctx, u); err != nil {
+			return fmt.Errorf("report %s: remove %s: %w", v.Report.ID, u, err)
+		}
+	}
+	return nil
+}
+
+// commitLake records the version in the lake and retires what the version
+// it replaces left there.
+func (f *commitFn) commitLake(ctx context.Context, v billing.Verdict, days []string) error {
 	r := v.Report
 	prev, err := billing.LoadState(ctx, f.Output, r.Key)
 	if err != nil {
@@ -175,8 +220,10 @@ func (f *commitFn) commit(ctx context.Context, v billing.Verdict, days []string)
 	if err := objstore.WriteAll(ctx, billing.StateURL(f.Output, r.Key), append(b, '\n')); err != nil {
 		return err
 	}
-	if err := f.retireDays(ctx, r.Key, days); err != nil {
-		return err
+	if f.Table == "" {
+		if err := f.retireDays(ctx, r.Key, days); err != nil {
+			return err
+		}
 	}
 	if prev == nil {
 		return nil

@@ -43,14 +43,14 @@ func SummaryURL(output, runID string) string {
 // Finalize waits for every report's outcome, then rebuilds the lake-wide
 // daily totals from the committed reports' totals and writes the run
 // summary. In batch it runs once, after the last commit.
-func Finalize(s beam.Scope, outcomes beam.PCollection, output, runID string) {
+func Finalize(s beam.Scope, outcomes beam.PCollection, opts Options, runID string) {
 	s = s.Scope("commit.Finalize")
 	keyed := beam.ParDo(s, keyAll, outcomes)
 	// A run that found no report still finalizes: a blank outcome makes
 	// sure the group has an element.
 	blank := beam.ParDo(s, blankOutcome, beam.Impulse(s))
 	grouped := beam.GroupByKey(s, beam.Flatten(s, keyed, blank))
-	beam.ParDo0(s, &finalizeFn{Output: output, RunID: runID}, grouped)
+	beam.ParDo0(s, &finalizeFn{Output: opts.Output, RebuildTotals: opts.Table == "", RunID: runID}, grouped)
 }
 
 func keyAll(o Outcome) (int, Outcome) { return 0, o }
@@ -58,8 +58,9 @@ func keyAll(o Outcome) (int, Outcome) { return 0, o }
 func blankOutcome(_ []byte) (int, Outcome) { return 0, Outcome{} }
 
 type finalizeFn struct {
-	Output string
-	RunID  string
+	Output        string
+	RebuildTotals bool // the totals live in the lake, not a table
+	RunID         string
 }
 
 func (f *finalizeFn) ProcessElement(ctx context.Context, _ int, outcomes func(*Outcome) bool) error {
@@ -72,8 +73,10 @@ func (f *finalizeFn) ProcessElement(ctx context.Context, _ int, outcomes func(*O
 		sum.Outcomes = append(sum.Outcomes, o)
 	}
 	sort.Slice(sum.Outcomes, func(i, j int) bool { return sum.Outcomes[i].Ref < sum.Outcomes[j].Ref })
-	if err := RebuildTotals(ctx, f.Output); err != nil {
-		return err
+	if f.RebuildTotals {
+		if err := RebuildTotals(ctx, f.Output); err != nil {
+			return err
+		}
 	}
 	b, err := json.MarshalIndent(sum, "", "  ")
 	if err != nil {

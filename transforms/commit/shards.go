@@ -8,6 +8,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
+	"github.com/curpipe/curpipe/io/dynamodbio"
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/totals"
@@ -24,6 +25,9 @@ type ShardAck struct {
 	Day    string
 	Cells  int
 	Totals []CurrencyTotal // the day's sums per provider and currency
+	// What a table write did: items written or deleted, left unchanged,
+	// and left alone because a newer version holds them.
+	Written, Unchanged, Stale int
 }
 
 // WriteShards writes each day of each report that may commit, in
@@ -31,11 +35,22 @@ type ShardAck struct {
 // verdicts arrive as a side input: a report that fails writes no shard.
 func WriteShards(s beam.Scope, shards, verdicts beam.PCollection, opts Options) beam.PCollection {
 	s = s.Scope("commit.WriteShards")
-	return beam.ParDo(s, &shardFn{Output: opts.Output}, shards, beam.SideInput{Input: verdicts})
+	return beam.ParDo(s, &shardFn{Output: opts.Output, Table: opts.Table}, shards, beam.SideInput{Input: verdicts})
 }
 
 type shardFn struct {
 	Output string
+	Table  string // DynamoDB totals table; "" keeps the totals in the lake
+	table  *dynamodbio.Table
+}
+
+func (f *shardFn) Setup(ctx context.Context) error {
+	if f.Table == "" {
+		return nil
+	}
+	var err error
+	f.table, err = dynamodbio.Open(ctx, f.Table)
+	return err
 }
 
 func (f *shardFn) ProcessElement(ctx context.Context, sh billing.Shard, verdicts func(string) func(*billing.Verdict) bool, emit func(string, ShardAck)) error {
@@ -52,6 +67,16 @@ func (f *shardFn) ProcessElement(ctx context.Context, sh billing.Shard, verdicts
 	for _, d := range sh.Rows {
 		table.Merge(d.Dims, d.Sums)
 	}
+	ack := ShardAck{Day: sh.Day, Cells: len(sh.Rows), Totals: byCurrency(sh.Rows)}
+	if f.table != nil {
+		st, err := f.table.WriteDay(ctx, tableVersion(v.Report), sh.Day, table.Rows())
+		if err != nil {
+			return fmt.Errorf("report %s day %s: %w", v.Report.ID, sh.Day, err)
+		}
+		ack.Written, ack.Unchanged, ack.Stale = st.Written+st.Deleted, st.Unchanged, st.Stale
+		emit(sh.Ref, ack)
+		return nil
+	}
 	var buf bytes.Buffer
 	if err := table.WriteDetail(&buf); err != nil {
 		return err
@@ -60,8 +85,13 @@ func (f *shardFn) ProcessElement(ctx context.Context, sh billing.Shard, verdicts
 	if err := objstore.WriteAll(ctx, u, buf.Bytes()); err != nil {
 		return fmt.Errorf("report %s day %s: %w", v.Report.ID, sh.Day, err)
 	}
-	emit(sh.Ref, ShardAck{Day: sh.Day, Cells: len(sh.Rows), Totals: byCurrency(sh.Rows)})
+	emit(sh.Ref, ack)
 	return nil
+}
+
+// tableVersion is a report's version as the totals table records it.
+func tableVersion(r billing.Report) dynamodbio.Version {
+	return dynamodbio.Version{ReportKey: r.Key, ReportID: r.ID, Version: r.Version, VersionTime: r.VersionTime}
 }
 
 // DayTotalsURL is where the embedded default keeps one report's totals of

@@ -1,0 +1,130 @@
+// Package notify tells people what happened to each report: one SNS
+// message per committed or failed report, with the figures a person needs
+// (billing period, version, days, totals per currency, rows, bad rows,
+// duration) in a JSON body and a short subject.
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"github.com/curpipe/curpipe/io/snsio"
+	"github.com/curpipe/curpipe/transforms/commit"
+)
+
+func init() {
+	register.DoFn3x1[context.Context, commit.Outcome, func(commit.Outcome), error](&publishFn{})
+}
+
+// Publish sends one message per committed or failed report to the topic
+// and passes each outcome on once its message is sent, so a stage after
+// it (acknowledging a queue message, say) knows people were told.
+// Skipped reports pass on without a message. A message that cannot be
+// sent after retries fails the bundle, and the runner retries it.
+func Publish(s beam.Scope, outcomes beam.PCollection, topicARN string) beam.PCollection {
+	s = s.Scope("notify.Publish")
+	return beam.ParDo(s, &publishFn{Topic: topicARN}, outcomes)
+}
+
+type publishFn struct {
+	Topic string
+	pub   *snsio.Publisher
+}
+
+func (f *publishFn) Setup(ctx context.Context) error {
+	var err error
+	f.pub, err = snsio.New(ctx, f.Topic)
+	return err
+}
+
+func (f *publishFn) ProcessElement(ctx context.Context, o commit.Outcome, emit func(commit.Outcome)) error {
+	if o.Status == commit.Committed || o.Status == commit.Failed {
+		m, err := Message(o)
+		if err != nil {
+			return err
+		}
+		id, err := f.pub.Publish(ctx, m)
+		if err != nil {
+			return fmt.Errorf("notify report %s: %w", o.ReportID, err)
+		}
+		log.Infof(ctx, "notified %s: %s (message %s)", f.Topic, m.Subject, id)
+	}
+	emit(o)
+	return nil
+}
+
+// Body is the JSON body of a notification.
+type Body struct {
+	Status        string     `json:"status"`
+	Report        string     `json:"report"`
+	ReportID      string     `json:"report_id"`
+	BillingPeriod string     `json:"billing_period,omitempty"`
+	Version       string     `json:"version"`
+	Days          []string   `json:"days"`
+	FirstDay      string     `json:"first_day,omitempty"`
+	LastDay       string     `json:"last_day,omitempty"`
+	Totals        []Currency `json:"totals"`
+	Files         int        `json:"files"`
+	Rows          int64      `json:"rows"`
+	BadRows       int64      `json:"bad_rows"`
+	DurationMS    int64      `json:"duration_ms"`
+	Error         string     `json:"error,omitempty"`
+}
+
+// Currency is a report's sum for one provider and currency; the costs are
+// exact decimal strings.
+type Currency struct {
+	Provider         string `json:"provider"`
+	Currency         string `json:"currency"`
+	UnblendedCost    string `json:"unblended_cost"`
+	NetUnblendedCost string `json:"net_unblended_cost"`
+	AmortizedCost    string `json:"amortized_cost"`
+	LineItems        int64  `json:"line_items"`
+}
+
+// Message renders an outcome as a notification.
+func Message(o commit.Outcome) (snsio.Message, error) {
+	b := Body{
+		Status: o.Status, Report: o.Name, ReportID: o.ReportID, BillingPeriod: o.BillingPeriod,
+		Version: o.Version, Days: o.Days, Totals: []Currency{}, Files: o.Files, Rows: o.Rows,
+		BadRows: o.BadRows, DurationMS: o.Millis,
+	}
+	if o.Status == commit.Failed {
+		b.Error = o.Reason
+	}
+	if len(o.Days) > 0 {
+		b.FirstDay, b.LastDay = o.Days[0], o.Days[len(o.Days)-1]
+	}
+	var sums []string
+	for _, t := range o.Totals {
+		b.Totals = append(b.Totals, Currency{
+			Provider: t.Provider, Currency: t.Currency,
+			UnblendedCost: t.Unblended.String(), NetUnblendedCost: t.NetUnblended.String(),
+			AmortizedCost: t.Amortized.String(), LineItems: t.LineItems,
+		})
+		sums = append(sums, t.Unblended.String()+" "+t.Currency)
+	}
+	body, err := json.MarshalIndent(b, "", "  ")
+	if err != nil {
+		return snsio.Message{}, err
+	}
+	period := o.BillingPeriod
+	if period == "" && len(o.Days) > 0 {
+		period = o.Days[0][:7]
+	}
+	subject := fmt.Sprintf("curpipe: %s %s committed: %s", o.Name, period, strings.Join(sums, ", "))
+	if o.Status == commit.Failed {
+		subject = fmt.Sprintf("curpipe: %s %s FAILED", o.Name, period)
+	}
+	return snsio.Message{
+		Subject:    subject,
+		Body:       body,
+		Attributes: map[string]string{"status": o.Status, "report": o.ReportID},
+	}, nil
+}
