@@ -26,10 +26,12 @@ const usage = `curpipe turns AWS billing exports into exact daily cost totals.
 Usage:
   curpipe run --input PATH [--input PATH ...] --output PATH [flags]
   curpipe query (--table NAME | --output PATH) [--from DATE] [--to DATE] [--detail]
+  curpipe validate [--input PATH ...] [--output PATH] [--totals-table NAME] [--sns-topic ARN]
 
 Commands:
   run     process billing exports from folders, globs or S3 prefixes
   query   print committed daily totals as CSV or a table
+  validate  check a set-up for CI: resources usable, graph builds, sample computes right
 
 Run 'curpipe COMMAND -help' for a command's flags ('run' takes Beam's too).
 `
@@ -79,6 +81,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCommand(ctx, args[1:], stdout, stderr)
 	case "query":
 		return queryCommand(ctx, args[1:], stdout, stderr)
+	case "validate":
+		return validateCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
