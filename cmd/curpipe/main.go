@@ -90,3 +90,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprint(stderr, usage)
 	return &exitError{code: 2, err: fmt.Errorf("unknown command %q", args[0])}
 }
+
+// commandFlags returns a command's flag set holding Beam's options too
+// (the SDK registers them on the standard flag set), so that --runner and
+// the rest pass through and beam.Init sees them. A fresh set per call lets
+// tests run commands more than once in a process.
+func commandFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	flag.CommandLine.VisitAll(func(f *flag.Flag) { fs.Var(f.Value, f.Name, f.Usage) })
+	return fs
+}
+
+// parseFlags parses a command's arguments; -help is not an error.
+func parseFlags(fs *flag.FlagSet, args []string) (help bool, err error) {
+	err = fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return true, nil
+	}
+	if err != nil {
+		return false, &exitError{code: 2, err: err}
+	}
+	if fs.NArg() > 0 {
+		return false, &exitError{code: 2, err: fmt.Errorf("unexpected arguments %q", fs.Args())}
+	}
+	return false, nil
+}

@@ -31,11 +31,8 @@ func queryCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "Usage: curpipe query (--table NAME | --output PATH) [--from DATE] [--to DATE] [--detail] [--format csv|table]\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2, err: err}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if (*table == "") == (*output == "") {
 		return &exitError{code: 2, err: errors.New("give exactly one of --table and --output")}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -30,7 +29,7 @@ func (l *listFlag) Set(v string) error {
 }
 
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.CommandLine
+	fs := commandFlags("run", stderr)
 	var inputs listFlag
 	fs.Var(&inputs, "input", "folder, glob or s3:// prefix of billing exports (repeatable)")
 	output := fs.String("output", "", "lake root for curated Parquet, totals and run records (folder or s3:// prefix)")
@@ -45,11 +44,8 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stderr, "Usage: curpipe run --input PATH [--input PATH ...] --output PATH [flags]\n\nFlags (with Beam's):\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return &exitError{code: 2, err: fmt.Errorf("unexpected arguments %q", fs.Args())}
 	}
 	beam.Init()
 

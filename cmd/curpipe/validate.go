@@ -5,7 +5,6 @@ import (
 	"context"
 	"embed"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -40,7 +39,7 @@ type check struct {
 // current credentials, and the bundled sample computes its known totals.
 // It reports every problem, not just the first.
 func validateCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.CommandLine
+	fs := commandFlags("validate", stderr)
 	var inputs, allow listFlag
 	fs.Var(&inputs, "input", "folder, glob or s3:// prefix of billing exports (repeatable)")
 	output := fs.String("output", "", "lake root (folder or s3:// prefix)")
@@ -51,7 +50,7 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "Usage: curpipe validate [--input PATH ...] [--output PATH] [--totals-table NAME] [--sns-topic ARN]\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
 	beam.Init()
