@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/curpipe/curpipe/io/internal/awstest"
+	"github.com/curpipe/curpipe/io/awstest"
 	"github.com/curpipe/curpipe/io/objstore"
 )
 

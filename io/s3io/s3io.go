@@ -91,6 +91,10 @@ func Client(ctx context.Context) (*s3.Client, error) {
 		// Ranged GETs never carry a whole-object checksum; without this,
 		// the SDK logs that it skipped validation on every one of them.
 		o.DisableLogOutputChecksumValidationSkipped = true
+		// Validate response checksums only where S3 requires it: a reader
+		// that stops early (a footer read, a header sniff) otherwise makes
+		// the SDK warn of a mismatch on close for every such object.
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	})
 	return client, nil
 }

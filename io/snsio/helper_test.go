@@ -21,7 +21,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/curpipe/curpipe/io/awsconfig"
-	"github.com/curpipe/curpipe/io/internal/awstest"
+	"github.com/curpipe/curpipe/io/awstest"
 )
 
 func TestMain(m *testing.M) {
