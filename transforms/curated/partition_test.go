@@ -151,7 +151,7 @@ func TestPartitionedErrors(t *testing.T) {
 	fs := &memFS{}
 	p := curated.NewPartitioned(fs.open, "r", nil)
 	bad := record("2023-01-01T00:00:00Z", "1", 3)
-	bad.UnblendedCost = d("1e-25")
+	bad.UnblendedCost = d("1e-29")
 	if err := p.Write(bad); err == nil || !strings.Contains(err.Error(),
 		"billing_period=2023-01/usage_date=2023-01-01/r.parquet: unblended_cost") {
 		t.Errorf("Write: %v", err)

@@ -31,11 +31,16 @@ const (
 	batchRows        = 128      // rows handed to parquet-go per call
 )
 
-// Decimal columns are DECIMAL(38,24) in 16-byte FIXED_LEN_BYTE_ARRAY, the
-// widest decimal Athena, Trino, Spark and DuckDB all read: 14 integer digits
-// and 24 fractional digits, finer than any billing export prints.
+// Decimal columns are 16-byte FIXED_LEN_BYTE_ARRAY DECIMALs of precision
+// 38, the widest Athena, Trino, Spark and DuckDB all read. Costs get 28
+// fractional digits: a cost printed from a double has up to 17 significant
+// digits, so values down to about 1e-11 (5.0904430290772475E-9 needs 25
+// places) stay exact, and 10 integer digits are plenty for one line item.
+// Usage amounts run larger (bytes, requests) and get 14 integer digits and
+// 24 fractional ones: a double's 17 digits stay exact down to about 1e-8.
 const (
-	decimalScale     = 24
+	costScale        = 28
+	usageScale       = 24
 	decimalPrecision = 38
 )
 
@@ -61,9 +66,9 @@ type row struct {
 	Description      string    `parquet:"description,dict"`
 	Currency         string    `parquet:"currency,dict"`
 	UsageAmount      *[16]byte `parquet:"usage_amount,decimal(24:38)"`
-	UnblendedCost    [16]byte  `parquet:"unblended_cost,decimal(24:38)"`
-	NetUnblendedCost [16]byte  `parquet:"net_unblended_cost,decimal(24:38)"`
-	AmortizedCost    [16]byte  `parquet:"amortized_cost,decimal(24:38)"`
+	UnblendedCost    [16]byte  `parquet:"unblended_cost,decimal(28:38)"`
+	NetUnblendedCost [16]byte  `parquet:"net_unblended_cost,decimal(28:38)"`
+	AmortizedCost    [16]byte  `parquet:"amortized_cost,decimal(28:38)"`
 	ReportID         string    `parquet:"report_id,dict"`
 	ReportVersion    string    `parquet:"report_version,dict"`
 	SourceObject     string    `parquet:"source_object,dict"`
@@ -89,7 +94,7 @@ var codec compress.Codec = &snappy.Codec{}
 //	currency            STRING                   required ("" when absent)
 //	usage_amount        DECIMAL(38,24)           null when the source has none
 //	unblended_cost, net_unblended_cost,
-//	amortized_cost      DECIMAL(38,24)           required
+//	amortized_cost      DECIMAL(38,28)           required
 //	report_id, report_version,
 //	source_object       STRING                   required
 //	source_line         INT64                    required
@@ -132,7 +137,7 @@ func NewWriter(w io.Writer) *Writer {
 }
 
 // Write adds r to the file. A Record that cannot be written exactly (a
-// decimal outside DECIMAL(38,24), a zero usage start) is rejected with an
+// decimal outside DECIMAL(38,28), a zero usage start) is rejected with an
 // error and the file stays usable; any other error is final.
 func (w *Writer) Write(r *Record) error {
 	if w.err != nil {
@@ -232,12 +237,12 @@ func toRow(r *Record) (row, error) {
 		{"net_unblended_cost", r.NetUnblended, &x.NetUnblendedCost},
 		{"amortized_cost", r.AmortizedCost, &x.AmortizedCost},
 	} {
-		if *c.dst, err = fixed16(c.name, c.v); err != nil {
+		if *c.dst, err = fixed16(c.name, c.v, costScale); err != nil {
 			return row{}, err
 		}
 	}
 	if r.HasUsageAmount {
-		u, err := fixed16("usage_amount", r.UsageAmount)
+		u, err := fixed16("usage_amount", r.UsageAmount, usageScale)
 		if err != nil {
 			return row{}, err
 		}
@@ -251,13 +256,14 @@ var (
 	twoTo128    = new(big.Int).Lsh(big.NewInt(1), 128)
 )
 
-// fixed16 encodes v as DECIMAL(38,24): the unscaled integer v × 10^24 in
-// 16 bytes of big-endian two's complement. It fails rather than round.
-func fixed16(name string, v decimal.Decimal) ([16]byte, error) {
+// fixed16 encodes v as DECIMAL(38,scale): the unscaled integer
+// v × 10^scale in 16 bytes of big-endian two's complement. It fails rather
+// than round.
+func fixed16(name string, v decimal.Decimal, scale int32) ([16]byte, error) {
 	var b [16]byte
-	c, ok := v.Unscaled(decimalScale)
+	c, ok := v.Unscaled(scale)
 	if !ok || c.CmpAbs(maxUnscaled) >= 0 {
-		return b, fmt.Errorf("%s %s does not fit DECIMAL(38,24)", name, v)
+		return b, fmt.Errorf("%s %s does not fit DECIMAL(%d,%d)", name, v, decimalPrecision, scale)
 	}
 	if c.Sign() < 0 {
 		c.Add(c, twoTo128)

@@ -110,7 +110,7 @@ func TestWriterRoundTrip(t *testing.T) {
 	noEnd.UsageEnd, noEnd.HasUsageAmount, noEnd.UsageAmount = time.Time{}, false, decimal.Decimal{}
 	zeroUsage := record("2023-01-01T00:00:00.123456Z", "-0.000000000000000000000001", 4)
 	zeroUsage.UsageAmount = d("0")
-	local := record("2023-01-02T01:00:00+02:00", "99999999999999.999999999999999999999999", 5)
+	local := record("2023-01-02T01:00:00+02:00", "9999999999.9999999999999999999999999999", 5)
 	local.Description, local.Provider, local.ResourceID = "Ünïcode, \"quoted\"\n", "", ""
 	tests := []struct {
 		name string
@@ -119,7 +119,7 @@ func TestWriterRoundTrip(t *testing.T) {
 		{"empty file", nil},
 		{"one row", []*curated.Record{record("2023-01-01T00:00:00Z", "1.6475682491", 2)}},
 		{"edges", []*curated.Record{noEnd, zeroUsage, local,
-			record("2023-01-01T05:00:00Z", "-99999999999999.999999999999999999999999", 6),
+			record("2023-01-01T05:00:00Z", "-9999999999.9999999999999999999999999999", 6),
 			record("2023-01-01T06:00:00Z", "1.81E-8", 7)}},
 	}
 	for _, tc := range tests {
@@ -181,14 +181,17 @@ func TestWriterDecimalRange(t *testing.T) {
 		set   func(*curated.Record)
 		error string
 	}{
-		{"25 fractional digits", func(r *curated.Record) { r.UnblendedCost = d("0.0000000000000000000000001") },
-			"unblended_cost 0.0000000000000000000000001 does not fit DECIMAL(38,24)"},
-		{"15 integer digits", func(r *curated.Record) { r.NetUnblended = d("100000000000000") },
-			"net_unblended_cost 100000000000000 does not fit DECIMAL(38,24)"},
-		{"negative overflow", func(r *curated.Record) { r.AmortizedCost = d("-1E14") },
-			"amortized_cost -100000000000000 does not fit DECIMAL(38,24)"},
+		{"29 fractional digits", func(r *curated.Record) { r.UnblendedCost = d("0.00000000000000000000000000001") },
+			"unblended_cost 0.00000000000000000000000000001 does not fit DECIMAL(38,28)"},
+		{"a double's 17 digits at 1e-9 fit", func(r *curated.Record) { r.UnblendedCost = d("5.0904430290772475E-9") }, ""},
+		{"11 integer digits", func(r *curated.Record) { r.NetUnblended = d("10000000000") },
+			"net_unblended_cost 10000000000 does not fit DECIMAL(38,28)"},
+		{"negative overflow", func(r *curated.Record) { r.AmortizedCost = d("-1E10") },
+			"amortized_cost -10000000000 does not fit DECIMAL(38,28)"},
 		{"usage amount", func(r *curated.Record) { r.UsageAmount = d("1e-30") },
 			"usage_amount 0.000000000000000000000000000001 does not fit DECIMAL(38,24)"},
+		{"large usage amount fits", func(r *curated.Record) { r.UsageAmount = d("12345678901234.5") }, ""},
+		{"small usage amount fits", func(r *curated.Record) { r.UsageAmount = d("0.00016285505077083312") }, ""},
 		{"zero usage start", func(r *curated.Record) { r.UsageStart = time.Time{} }, "usage_start is zero"},
 		{"trailing zeros fit", func(r *curated.Record) { r.UnblendedCost = d("1.50000000000000000000000000000") }, ""},
 		{"unused usage amount", func(r *curated.Record) { r.UsageAmount, r.HasUsageAmount = d("1e99"), false }, ""},
@@ -246,7 +249,7 @@ func TestSchema(t *testing.T) {
 		"optional int64 usage_end (TIMESTAMP(isAdjustedToUTC=true,unit=MICROS))",
 		"required binary provider (STRING)",
 		"optional fixed_len_byte_array(16) usage_amount (DECIMAL(38,24))",
-		"required fixed_len_byte_array(16) unblended_cost (DECIMAL(38,24))",
+		"required fixed_len_byte_array(16) unblended_cost (DECIMAL(38,28))",
 		"required int64 source_line",
 	} {
 		if !strings.Contains(s.String(), want) {
