@@ -96,6 +96,14 @@ func Batch(s beam.Scope, c Config) error {
 	}
 	inputs := beam.Create(s, toAny(c.Inputs)...)
 	reports := billing.ListReports(s, inputs, billing.ListOptions{Output: c.Output, Reprocess: c.Reprocess})
+	outcomes := process(s, c, reports)
+	commit.Finalize(s, outcomes, commit.Options{Output: c.Output, Table: c.TotalsTable}, c.RunID)
+	return nil
+}
+
+// process is every stage after the source, shared by the batch and the
+// stream graphs: from reports to their committed (and notified) outcomes.
+func process(s beam.Scope, c Config, reports beam.PCollection) beam.PCollection {
 	tasks := billing.ExpandFiles(s, reports)
 	partials, statuses := billing.Parse(s, tasks, billing.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows, AllowBuckets: c.ReadBuckets()})
 	verdicts := billing.Verdicts(s, reports, statuses, c.MaxBadRows)
@@ -106,8 +114,7 @@ func Batch(s beam.Scope, c Config) error {
 	if c.Topic != "" {
 		outcomes = notify.Publish(s, outcomes, c.Topic)
 	}
-	commit.Finalize(s, outcomes, opts, c.RunID)
-	return nil
+	return outcomes
 }
 
 func toAny(ss []string) []any {

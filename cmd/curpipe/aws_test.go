@@ -118,15 +118,16 @@ func TestValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	topic := createTopic(t)
+	env := newStreamEnv(t, viaS3)
 	out, err := curpipe(t, "validate", "--input", "s3://"+billing+"/cur/", "--output", "s3://"+lake+"/x",
-		"--totals-table", table, "--sns-topic", topic)
-	if err != nil || !strings.Contains(out, "all 6 checks passed") {
+		"--totals-table", table, "--sns-topic", topic, "--queue", env.queue)
+	if err != nil || !strings.Contains(out, "all 8 checks passed") {
 		t.Fatalf("validate on a good set-up: %v\n%s", err, out)
 	}
 
 	missingTopic := strings.TrimSuffix(topic, "-events") + "-missing"
 	out, err = curpipe(t, "validate", "--input", "s3://no-such-billing/cur/", "--output", "s3://no-such-lake/x",
-		"--totals-table", "no-such-table", "--sns-topic", missingTopic)
+		"--totals-table", "no-such-table", "--sns-topic", missingTopic, "--queue", env.queue+"-missing")
 	if err == nil {
 		t.Fatalf("validate on a bad set-up passed:\n%s", out)
 	}
@@ -135,6 +136,8 @@ func TestValidate(t *testing.T) {
 		"FAIL  output s3://no-such-lake/x is writable: bucket no-such-lake does not exist",
 		"FAIL  table no-such-table is ready",
 		"FAIL  topic " + missingTopic + " exists",
+		"FAIL  queue " + env.queue + "-missing is usable",
+		"ok    the stream graph builds",
 		"ok    the bundled sample computes its known totals on prism",
 	} {
 		if !strings.Contains(out, want) {

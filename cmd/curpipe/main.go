@@ -25,11 +25,13 @@ const usage = `curpipe turns AWS billing exports into exact daily cost totals.
 
 Usage:
   curpipe run --input PATH [--input PATH ...] --output PATH [flags]
+  curpipe stream --queue URL --output PATH --allow-bucket NAME [--totals-table NAME] [--sns-topic ARN] [--window 1m]
   curpipe query (--table NAME | --output PATH) [--from DATE] [--to DATE] [--detail]
   curpipe validate [--input PATH ...] [--output PATH] [--totals-table NAME] [--sns-topic ARN]
 
 Commands:
   run     process billing exports from folders, globs or S3 prefixes
+  stream  process billing exports as S3 events announce them on an SQS queue
   query   print committed daily totals as CSV or a table
   validate  check a set-up for CI: resources usable, graph builds, sample computes right
 
@@ -79,6 +81,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "run":
 		return runCommand(ctx, args[1:], stdout, stderr)
+	case "stream":
+		return streamCommand(ctx, args[1:], stdout, stderr)
 	case "query":
 		return queryCommand(ctx, args[1:], stdout, stderr)
 	case "validate":

@@ -18,6 +18,7 @@ import (
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/io/s3io"
 	"github.com/curpipe/curpipe/io/snsio"
+	"github.com/curpipe/curpipe/io/sqsio"
 	"github.com/curpipe/curpipe/pipeline"
 	"github.com/curpipe/curpipe/transforms/commit"
 )
@@ -45,9 +46,10 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	output := fs.String("output", "", "lake root (folder or s3:// prefix)")
 	table := fs.String("totals-table", "", "DynamoDB totals table")
 	topic := fs.String("sns-topic", "", "SNS topic ARN")
+	queue := fs.String("queue", "", "SQS queue URL of the stream mode")
 	fs.Var(&allow, "allow-bucket", "an S3 bucket reads may come from besides the inputs' (repeatable)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: curpipe validate [--input PATH ...] [--output PATH] [--totals-table NAME] [--sns-topic ARN]\n\n")
+		fmt.Fprintf(stderr, "Usage: curpipe validate [--input PATH ...] [--output PATH] [--totals-table NAME] [--sns-topic ARN] [--queue URL]\n\n")
 		fs.PrintDefaults()
 	}
 	if help, err := parseFlags(fs, args); help || err != nil {
@@ -79,6 +81,28 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 				return err
 			}
 			return t.Check(ctx)
+		}})
+	}
+	if *queue != "" {
+		checks = append(checks, check{"the stream graph builds", func(context.Context) error {
+			_, s := beam.NewPipelineWithRoot()
+			out := cfg.Output
+			if out == "" {
+				out = os.TempDir()
+			}
+			c := cfg
+			c.Output = out
+			return pipeline.Stream(s, c, pipeline.StreamConfig{Queue: *queue, Window: time.Minute})
+		}})
+		checks = append(checks, check{"queue " + *queue + " is usable, with a dead-letter queue", func(ctx context.Context) error {
+			info, err := sqsio.Describe(ctx, *queue)
+			if err != nil {
+				return err
+			}
+			if w := info.Warnings(); len(w) > 0 {
+				return errors.New(strings.Join(w, "; "))
+			}
+			return nil
 		}})
 	}
 	if cfg.Topic != "" {

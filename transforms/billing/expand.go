@@ -34,6 +34,7 @@ func expandFiles(r Report, emit func(FileTask)) {
 			BillingPeriod: r.BillingPeriod,
 			URL:           u,
 			Index:         i,
+			Messages:      r.Messages,
 		})
 	}
 }

@@ -7,11 +7,12 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
+	"github.com/curpipe/curpipe/io/sqsio"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
 func init() {
-	register.DoFn4x0[context.Context, FileTask, func(PartialKey, totals.Sums), func(string, FileStatus)](&parseFn{})
+	register.DoFn4x1[context.Context, FileTask, func(PartialKey, totals.Sums), func(string, FileStatus), error](&parseFn{})
 	register.Emitter2[PartialKey, totals.Sums]()
 	register.Emitter2[string, FileStatus]()
 }
@@ -32,7 +33,14 @@ type parseFn struct {
 	AllowBuckets []string
 }
 
-func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(PartialKey, totals.Sums), status func(string, FileStatus)) {
+func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(PartialKey, totals.Sums), status func(string, FileStatus)) error {
+	if len(t.Messages) > 0 {
+		stop, err := sqsio.KeepInvisible(ctx, Receipts(t.Messages))
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	res := parseFile(ctx, t, ParseOptions{Output: f.Output, MaxBadRows: f.MaxBadRows, AllowBuckets: f.AllowBuckets})
 	st := res.Status
 	if st.Err != "" {
@@ -44,4 +52,14 @@ func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(P
 		partial(PartialKey{Ref: t.Ref, Dims: d}, *sums)
 	}
 	status(t.Ref, st)
+	return nil
+}
+
+// Receipts converts messages to what sqsio acknowledges.
+func Receipts(ms []Message) []sqsio.Receipt {
+	out := make([]sqsio.Receipt, len(ms))
+	for i, m := range ms {
+		out[i] = sqsio.Receipt{Queue: m.Queue, ID: m.ID, ReceiptHandle: m.ReceiptHandle}
+	}
+	return out
 }

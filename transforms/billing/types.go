@@ -28,6 +28,9 @@ type Report struct {
 	Files         []string
 	Err           string // resolution failed: the report fails with this
 	Skip          string // not processed, with why (an older version, say)
+	// Messages are the queue messages that announced the report (stream
+	// mode), acknowledged once it is committed.
+	Messages []Message
 }
 
 // FileTask is one data object of a report, the unit of parallel work.
@@ -41,6 +44,9 @@ type FileTask struct {
 	BillingPeriod string
 	URL           string
 	Index         int // the file's position in the report; names its outputs
+	// Messages announced the report; parsing keeps them invisible on their
+	// queue so that no second reader takes the report meanwhile.
+	Messages []Message
 }
 
 // FileStatus is the outcome of parsing one file.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/curpipe/curpipe/io/dynamodbio"
 	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/io/sqsio"
 	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/decimal"
 	"github.com/curpipe/curpipe/transforms/totals"
@@ -58,6 +59,9 @@ type Outcome struct {
 	Days          []string
 	Totals        []CurrencyTotal
 	Millis        int64 // parse time summed over the report's files
+	// Messages announced the report (stream mode): acknowledged when it
+	// is committed or skipped, left for redelivery when it failed.
+	Messages []billing.Message
 }
 
 // CurrencyTotal is a sum for one provider and currency.
@@ -126,6 +130,13 @@ func (f *commitFn) ProcessElement(ctx context.Context, ref string, verdicts func
 		days = append(days, a)
 	}
 	sort.Slice(days, func(i, j int) bool { return days[i].Day < days[j].Day })
+	if len(v.Report.Messages) > 0 {
+		stop, err := sqsio.KeepInvisible(ctx, billing.Receipts(v.Report.Messages))
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	out := summarize(v, days)
 	r := v.Report
 	switch {
@@ -287,7 +298,7 @@ func summarize(v billing.Verdict, days []ShardAck) Outcome {
 	r := v.Report
 	out := Outcome{
 		Ref: r.Ref, ReportID: r.ID, Name: r.Name, BillingPeriod: r.BillingPeriod, Version: r.Version,
-		Files: len(r.Files), Days: []string{},
+		Files: len(r.Files), Days: []string{}, Messages: r.Messages,
 	}
 	for _, st := range v.Files {
 		out.Rows += st.Rows

@@ -46,10 +46,13 @@ func SummaryURL(output, runID string) string {
 func Finalize(s beam.Scope, outcomes beam.PCollection, opts Options, runID string) {
 	s = s.Scope("commit.Finalize")
 	keyed := beam.ParDo(s, keyAll, outcomes)
-	// A run that found no report still finalizes: a blank outcome makes
-	// sure the group has an element.
-	blank := beam.ParDo(s, blankOutcome, beam.Impulse(s))
-	grouped := beam.GroupByKey(s, beam.Flatten(s, keyed, blank))
+	if runID != "" {
+		// A batch run that found no report still finalizes: a blank
+		// outcome makes sure the group has an element. (A stream is
+		// windowed and finalizes the windows that hold reports.)
+		keyed = beam.Flatten(s, keyed, beam.ParDo(s, blankOutcome, beam.Impulse(s)))
+	}
+	grouped := beam.GroupByKey(s, keyed)
 	beam.ParDo0(s, &finalizeFn{Output: opts.Output, RebuildTotals: opts.Table == "", RunID: runID}, grouped)
 }
 
@@ -77,6 +80,9 @@ func (f *finalizeFn) ProcessElement(ctx context.Context, _ int, outcomes func(*O
 		if err := RebuildTotals(ctx, f.Output); err != nil {
 			return err
 		}
+	}
+	if f.RunID == "" {
+		return nil // a stream keeps no run record per window
 	}
 	b, err := json.MarshalIndent(sum, "", "  ")
 	if err != nil {

@@ -118,9 +118,10 @@ func Message(o commit.Outcome) (snsio.Message, error) {
 	if period == "" && len(o.Days) > 0 {
 		period = o.Days[0][:7]
 	}
-	subject := fmt.Sprintf("curpipe: %s %s committed: %s", o.Name, period, strings.Join(sums, ", "))
+	what := strings.TrimSpace(o.Name + " " + period)
+	subject := fmt.Sprintf("curpipe: %s committed: %s", what, strings.Join(sums, ", "))
 	if o.Status == commit.Failed {
-		subject = fmt.Sprintf("curpipe: %s %s FAILED", o.Name, period)
+		subject = fmt.Sprintf("curpipe: %s FAILED", what)
 	}
 	return snsio.Message{
 		Subject:    subject,

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+
+	"github.com/curpipe/curpipe/pipeline"
+	"github.com/curpipe/curpipe/runners"
+)
+
+// streamCommand runs the stream graph until it is stopped: every billing
+// export announced on the queue is committed, notified, then its message
+// deleted. SIGINT or SIGTERM stops it; messages in flight are not lost,
+// they come back through the queue after their visibility timeout.
+func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := commandFlags("stream", stderr)
+	queue := fs.String("queue", "", "SQS queue URL the S3 events (notifications, SNS-wrapped, EventBridge) arrive on")
+	output := fs.String("output", "", "lake root for curated Parquet and run state (folder or s3:// prefix)")
+	table := fs.String("totals-table", "", "DynamoDB table for the daily totals (default: CSV under the output's totals/)")
+	topic := fs.String("sns-topic", "", "SNS topic ARN told of each committed or failed report")
+	win := fs.Duration("window", time.Minute, "fixed window of read time; each window's reports commit when it closes")
+	batch := fs.Int("batch-size", 10, "messages per receive (1-10)")
+	wait := fs.Duration("wait", 20*time.Second, "long-polling wait per receive (0-20s)")
+	visibility := fs.Duration("visibility", 0, "visibility timeout asked for on receive (default: 2 windows + wait + 1m); curpipe extends it while a report is processed")
+	maxBad := fs.Int64("max-bad-rows", 0, "malformed rows a report may hold; they go to a quarantine file")
+	var allow listFlag
+	fs.Var(&allow, "allow-bucket", "an S3 bucket events may name (repeatable); events naming others fail")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: curpipe stream --queue URL --output PATH [--totals-table NAME] [--sns-topic ARN] [--window 1m]\n\nFlags (with Beam's):\n")
+		fs.PrintDefaults()
+	}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	beam.Init()
+	cfg := pipeline.Config{
+		Output: absLocal([]string{*output})[0], MaxBadRows: *maxBad,
+		TotalsTable: *table, Topic: *topic, AllowBuckets: allow,
+	}
+	q := pipeline.StreamConfig{Queue: *queue, Window: *win, BatchSize: *batch, WaitTime: *wait, Visibility: *visibility}
+	if err := q.Validate(); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if len(allow) == 0 {
+		return &exitError{code: 2, err: errors.New("give --allow-bucket for each bucket the events may name: reads are limited to those")}
+	}
+	p, s := beam.NewPipelineWithRoot()
+	if err := pipeline.Stream(s, cfg, q); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	fmt.Fprintf(stderr, "curpipe: streaming on %s from %s -> %s, %s windows; stop with Ctrl-C\n", runners.Name(), q.Queue, cfg.Output, q.Window)
+	_, err := runners.Run(ctx, p)
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "curpipe: stopped; messages in flight return to the queue after their visibility timeout")
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/curpipe/curpipe/io/awsconfig"
+	"github.com/curpipe/curpipe/io/awstest"
+	"github.com/curpipe/curpipe/io/s3io"
+)
+
+// streamEnv is a bucket whose object events reach a queue with a
+// dead-letter queue, as in production.
+type streamEnv struct {
+	bucket, queue, dlq string
+	sqs                *sqs.Client
+}
+
+// The routes S3 events take to the queue.
+const (
+	viaS3  = "s3-notification"
+	viaSNS = "sns"
+	viaEB  = "eventbridge"
+)
+
+// newStreamEnv makes the bucket, the queue (visibility 3 s, poison
+// messages to the DLQ after 2 receipts) and the event route: S3
+// notifications straight to the queue, through an SNS topic the queue
+// subscribes to, or S3's EventBridge events on the default bus through a
+// rule whose target is the queue.
+func newStreamEnv(t *testing.T, route string) streamEnv {
+	t.Helper()
+	ctx := context.Background()
+	bucket := newBucket(t, "events")
+	cfg, err := awsconfig.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := streamEnv{bucket: bucket, sqs: sqs.NewFromConfig(cfg)}
+	dlq, err := env.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(awstest.Name(t, "dlq"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.dlq = *dlq.QueueUrl
+	policy, _ := json.Marshal(map[string]string{"deadLetterTargetArn": queueARN(t, env.sqs, env.dlq), "maxReceiveCount": "2"})
+	q, err := env.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(awstest.Name(t, "q")),
+		Attributes: map[string]string{"VisibilityTimeout": "3", "RedrivePolicy": string(policy)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.queue = *q.QueueUrl
+	arn := queueARN(t, env.sqs, env.queue)
+	c, _ := s3io.Client(ctx)
+	var notify s3types.NotificationConfiguration
+	switch route {
+	case viaEB:
+		eb := eventbridge.NewFromConfig(cfg)
+		rule := awstest.Name(t, "rule")
+		pattern, _ := json.Marshal(map[string]any{"source": []string{"aws.s3"}, "detail-type": []string{"Object Created"},
+			"detail": map[string]any{"bucket": map[string]any{"name": []string{bucket}}}})
+		if _, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(rule), EventPattern: aws.String(string(pattern))}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(rule),
+			Targets: []ebtypes.Target{{Id: aws.String("queue"), Arn: aws.String(arn)}}}); err != nil {
+			t.Fatal(err)
+		}
+		notify.EventBridgeConfiguration = &s3types.EventBridgeConfiguration{}
+	case viaSNS:
+		sc := sns.NewFromConfig(cfg)
+		topic, err := sc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(awstest.Name(t, "topic"))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(arn)}); err != nil {
+			t.Fatal(err)
+		}
+		notify.TopicConfigurations = []s3types.TopicConfiguration{{TopicArn: topic.TopicArn, Events: []s3types.Event{"s3:ObjectCreated:*"}}}
+	default:
+		notify.QueueConfigurations = []s3types.QueueConfiguration{{QueueArn: aws.String(arn), Events: []s3types.Event{"s3:ObjectCreated:*"}}}
+	}
+	_, err = c.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
+		Bucket: aws.String(bucket), NotificationConfiguration: &notify,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+func queueARN(t *testing.T, c *sqs.Client, url string) string {
+	t.Helper()
+	out, err := c.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Attributes["QueueArn"]
+}
+
+// put uploads an object; S3 announces it on the route.
+func (e streamEnv) put(t *testing.T, key string, body []byte) {
+	t.Helper()
+	ctx := context.Background()
+	c, _ := s3io.Client(ctx)
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(e.bucket), Key: aws.String(key), Body: bytes.NewReader(body)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// depth returns the messages on a queue, visible and in flight.
+func (e streamEnv) depth(t *testing.T, url string) int {
+	t.Helper()
+	out, err := e.sqs.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
+		AttributeNames: []sqstypes.QueueAttributeName{"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b int
+	fmt.Sscan(out.Attributes["ApproximateNumberOfMessages"], &a)
+	fmt.Sscan(out.Attributes["ApproximateNumberOfMessagesNotVisible"], &b)
+	return a + b
+}
+
+// stream runs curpipe stream until stop is called.
+func (e streamEnv) stream(t *testing.T, out string, extra ...string) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	args := append([]string{"stream", "--queue", e.queue, "--output", out, "--allow-bucket", e.bucket,
+		"--window", "2s", "--wait", "1s", "--visibility", "3s"}, extra...)
+	go func() {
+		var o, eo bytes.Buffer
+		err := run(ctx, args, &o, &eo)
+		if err != nil {
+			t.Logf("stream: %v\n%s", err, tail(eo.String(), 30))
+		}
+		done <- err
+	}()
+	return func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Error("stream did not stop within 30 s of its context ending")
+		}
+	}
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// dailyCSV reads a lake's daily.csv, "" when absent.
+func dailyCSV(out string) string {
+	b, _ := os.ReadFile(filepath.Join(out, "totals", "daily.csv"))
+	return string(b)
+}
+
+func cur(cost string) []byte { return curCSV("111111111111", cost) }
+
+// TestStreamEndToEnd drives the production flow on moto for each event
+// route (PutObject -> EventBridge -> SQS, S3 -> SQS, S3 -> SNS -> SQS): an upload announced on the queue is committed, its message
+// deleted, a newer version replaces it, and duplicates change nothing.
+func TestStreamEndToEnd(t *testing.T) {
+	for _, route := range []string{viaEB, viaS3, viaSNS} {
+		t.Run(route, func(t *testing.T) {
+			env := newStreamEnv(t, route)
+			out := t.TempDir()
+			stop := env.stream(t, out)
+			defer stop()
+			want := func(total string) string {
+				return "usage_date,provider,currency,unblended_cost,net_unblended_cost,amortized_cost,line_items\n2024-01-05,AWS,USD," + total + "," + total + "," + total + ",1\n"
+			}
+			env.put(t, "drops/a.csv", cur("1.5"))
+			waitFor(t, "the first upload's totals", time.Minute, func() bool { return dailyCSV(out) == want("1.5") })
+			waitFor(t, "an empty queue", 30*time.Second, func() bool { return env.depth(t, env.queue) == 0 })
+
+			env.put(t, "drops/a.csv", cur("2.25")) // a new version of the same report
+			waitFor(t, "the new version to replace the old", time.Minute, func() bool { return dailyCSV(out) == want("2.25") })
+			env.put(t, "drops/a.csv", cur("2.25")) // the same content again: a duplicate delivery
+			waitFor(t, "an empty queue after the duplicate", time.Minute, func() bool { return env.depth(t, env.queue) == 0 })
+			if got := dailyCSV(out); got != want("2.25") {
+				t.Errorf("after a duplicate: %q", got)
+			}
+			if n := env.depth(t, env.dlq); n != 0 {
+				t.Errorf("%d messages in the DLQ", n)
+			}
+		})
+	}
+}
+
+// TestStreamPoisonToDLQ: a corrupt gzip's message is retried, then moved
+// to the dead-letter queue, while good reports keep flowing.
+func TestStreamPoisonToDLQ(t *testing.T) {
+	env := newStreamEnv(t, viaS3)
+	out := t.TempDir()
+	topic, notices := env.topicWithQueue(t)
+	stop := env.stream(t, out, "--sns-topic", topic)
+	defer stop()
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	c := cur("1")
+	header, row, _ := bytes.Cut(c, []byte("\n"))
+	w.Write(append(append(header, '\n'), bytes.Repeat(row, 5000)...))
+	w.Close()
+	env.put(t, "drops/bad.csv.gz", gz.Bytes()[:gz.Len()/2])
+	env.put(t, "drops/good.csv", cur("4"))
+	waitFor(t, "the good report", time.Minute, func() bool { return strings.Contains(dailyCSV(out), ",4,4,4,1") })
+	waitFor(t, "the poison message in the DLQ", 90*time.Second, func() bool { return env.depth(t, env.dlq) == 1 })
+	waitFor(t, "an empty queue", 30*time.Second, func() bool { return env.depth(t, env.queue) == 0 })
+	var subjects []string
+	waitFor(t, "the error notification", 30*time.Second, func() bool {
+		out, err := env.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(notices), MaxNumberOfMessages: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range out.Messages {
+			var n struct{ Subject, Message string }
+			json.Unmarshal([]byte(*m.Body), &n)
+			subjects = append(subjects, n.Subject)
+			if strings.Contains(n.Subject, "bad.csv.gz") && strings.Contains(n.Subject, "FAILED") && strings.Contains(n.Message, "corrupt or truncated") {
+				return true
+			}
+		}
+		return false
+	})
+	t.Logf("notifications: %q", subjects)
+}
+
+// topicWithQueue makes an SNS topic and a queue subscribed to it, to read
+// the notifications back.
+func (e streamEnv) topicWithQueue(t *testing.T) (topicARN, queueURL string) {
+	t.Helper()
+	ctx := context.Background()
+	cfg, _ := awsconfig.Load(ctx)
+	sc := sns.NewFromConfig(cfg)
+	topic, err := sc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(awstest.Name(t, "notices"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(awstest.Name(t, "nq"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+		Endpoint: aws.String(queueARN(t, e.sqs, *q.QueueUrl))}); err != nil {
+		t.Fatal(err)
+	}
+	return *topic.TopicArn, *q.QueueUrl
+}
+
+// TestStreamKilledAndRestarted stops a stream while a report's message is
+// in flight and starts another: the totals end exact, nothing lost and
+// nothing counted twice.
+func TestStreamKilledAndRestarted(t *testing.T) {
+	env := newStreamEnv(t, viaS3)
+	out := t.TempDir()
+	stop := env.stream(t, out, "--window", "30s") // long windows: the report is still in flight when killed
+	env.put(t, "drops/k.csv", cur("3.5"))
+	waitFor(t, "the message to be received", 30*time.Second, func() bool {
+		o, _ := env.sqs.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(env.queue),
+			AttributeNames: []sqstypes.QueueAttributeName{"ApproximateNumberOfMessagesNotVisible"}})
+		return o != nil && o.Attributes["ApproximateNumberOfMessagesNotVisible"] != "0"
+	})
+	stop()
+	if got := dailyCSV(out); got != "" {
+		t.Fatalf("the killed stream committed: %q", got)
+	}
+	stop = env.stream(t, out)
+	defer stop()
+	waitFor(t, "the restarted stream's totals", 90*time.Second, func() bool { return strings.Contains(dailyCSV(out), ",3.5,3.5,3.5,1") })
+	waitFor(t, "an empty queue", 30*time.Second, func() bool { return env.depth(t, env.queue) == 0 })
+}

@@ -1,0 +1,92 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/core/graph/window"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"github.com/curpipe/curpipe/io/sqsio"
+	"github.com/curpipe/curpipe/transforms/billing"
+	"github.com/curpipe/curpipe/transforms/commit"
+)
+
+func init() {
+	register.Function2x0(toReceipts)
+	register.Emitter1[sqsio.Receipt]()
+}
+
+// StreamConfig is what a stream needs besides a Config.
+type StreamConfig struct {
+	// Queue is the SQS queue URL the S3 events arrive on.
+	Queue string
+	// Window cuts the stream into fixed windows of read time, so that it
+	// commits continuously.
+	Window time.Duration
+	// BatchSize and WaitTime tune the queue polling; zero keeps sqsio's
+	// defaults. Visibility is asked for on receive; zero means long enough
+	// to outlast the window, after which the working stages extend it.
+	BatchSize  int
+	WaitTime   time.Duration
+	Visibility time.Duration
+}
+
+// Validate checks a StreamConfig.
+func (q StreamConfig) Validate() error {
+	var errs []error
+	if q.Queue == "" {
+		errs = append(errs, errors.New("no queue: give --queue"))
+	}
+	if q.Window < time.Second {
+		errs = append(errs, fmt.Errorf("--window %s: must be at least 1s", q.Window))
+	}
+	return errors.Join(errs...)
+}
+
+// Stream adds the stream graph to s: read S3 events from the queue, cut
+// them into windows of read time, resolve each to its report, process it
+// as the batch graph does, and acknowledge each message once its report
+// is committed (or deliberately skipped). A failed report's messages stay
+// on the queue: SQS redelivers them, and the redrive policy moves them to
+// the dead-letter queue after maxReceiveCount.
+func Stream(s beam.Scope, c Config, q StreamConfig) error {
+	if err := q.Validate(); err != nil {
+		return err
+	}
+	if c.Output == "" {
+		return errors.New("no output: give --output")
+	}
+	var opts []sqsio.OptionFn
+	if q.BatchSize > 0 {
+		opts = append(opts, sqsio.BatchSize(q.BatchSize))
+	}
+	if q.WaitTime > 0 {
+		opts = append(opts, sqsio.WaitTime(q.WaitTime))
+	}
+	if q.Visibility == 0 {
+		// A message waits for its window to close before any stage works
+		// on it (and extends it); until then its receipt must hold.
+		q.Visibility = 2*q.Window + q.WaitTime + time.Minute
+	}
+	opts = append(opts, sqsio.VisibilityTimeout(q.Visibility))
+	deliveries := sqsio.Read(s, q.Queue, opts...)
+	windowed := beam.WindowInto(s, window.NewFixedWindows(q.Window), deliveries)
+	reports := billing.ResolveEvents(s, windowed, billing.ListOptions{Output: c.Output, Reprocess: c.Reprocess})
+	outcomes := process(s, c, reports)
+	commit.Finalize(s, outcomes, commit.Options{Output: c.Output, Table: c.TotalsTable}, "")
+	sqsio.Ack(s, beam.ParDo(s, toReceipts, outcomes))
+	return nil
+}
+
+// toReceipts lists the messages to acknowledge for an outcome.
+func toReceipts(o commit.Outcome, emit func(sqsio.Receipt)) {
+	if o.Status == commit.Failed {
+		return
+	}
+	for _, r := range billing.Receipts(o.Messages) {
+		emit(r)
+	}
+}

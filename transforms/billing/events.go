@@ -1,0 +1,197 @@
+package billing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/io/sqsio"
+	"github.com/curpipe/curpipe/transforms/report"
+)
+
+func init() {
+	register.DoFn3x1[context.Context, sqsio.Delivery, func(string, Report), error](&resolveEventFn{})
+	register.Function3x0(mergeEvents)
+	register.Iter1[Report]()
+}
+
+// Message is a queue message whose work a report carries, to be
+// acknowledged once the report is committed.
+type Message struct {
+	Queue         string
+	ID            string
+	ReceiptHandle string
+}
+
+// ResolveEvents turns each S3 event message into the report it announces:
+// a manifest resolves to its report version, an object with no manifest
+// is a report of its own (or its Athena month), and a data file of a
+// manifest-driven report waits for the manifest that AWS delivers after
+// it. Test events and non-create events become reports to skip, so their
+// messages are acknowledged; a message of unknown shape becomes a failed
+// report, so it is notified and left for the dead-letter queue. Events for
+// the same report version in one window are processed once, carrying all
+// their messages.
+func ResolveEvents(s beam.Scope, deliveries beam.PCollection, opts ListOptions) beam.PCollection {
+	s = s.Scope("billing.ResolveEvents")
+	keyed := beam.ParDo(s, &resolveEventFn{Output: opts.Output, Reprocess: opts.Reprocess}, deliveries)
+	return beam.ParDo(s, mergeEvents, beam.GroupByKey(s, keyed))
+}
+
+type resolveEventFn struct {
+	Output    string
+	Reprocess bool
+}
+
+func (f *resolveEventFn) ProcessElement(ctx context.Context, d sqsio.Delivery, emit func(string, Report)) error {
+	msg := Message{Queue: d.Queue, ID: d.ID, ReceiptHandle: d.ReceiptHandle}
+	ev, err := sqsio.Decode(d.Body)
+	if err != nil {
+		r := eventReport("message "+d.ID, msg)
+		r.Err = fmt.Sprintf("message %s on %s: %v", d.ID, d.Queue, err)
+		emit(r.Ref, r)
+		return nil
+	}
+	if ev.Kind != sqsio.Created {
+		r := eventReport("message "+d.ID, msg)
+		r.Skip = ev.Reason
+		log.Infof(ctx, "message %s: %s", d.ID, ev.Reason)
+		emit(r.Ref, r)
+		return nil
+	}
+	for _, o := range ev.Objects {
+		r, err := f.resolveObject(ctx, o.URL())
+		if err != nil {
+			// Listing failed (throttled, say): fail the bundle, and the
+			// runner retries it; the message stays on the queue meanwhile.
+			return err
+		}
+		r.Messages = []Message{msg}
+		emit(r.Ref, r)
+	}
+	return nil
+}
+
+// eventReport is a stand-in report for a message that names no billing
+// object, so that the message still reaches the commit and its outcome.
+func eventReport(name string, m Message) Report {
+	return Report{Ref: "event:" + m.ID, ID: "event:" + m.ID, Name: name, Key: "event", Kind: "event", Messages: []Message{m}}
+}
+
+var (
+	dateRange     = regexp.MustCompile(`^\d{8}-\d{8}$`)
+	billingPeriod = regexp.MustCompile(`^BILLING_PERIOD=\d{4}-\d{2}$`)
+	athenaMonth   = regexp.MustCompile(`^month=\d{1,2}$`)
+)
+
+// listRoots returns the folders to list to resolve the report an object
+// belongs to, and whether the object is a data file that waits for a
+// manifest.
+func listRoots(u string) (roots []string, waitsForManifest bool) {
+	isManifest := strings.HasSuffix(u, "Manifest.json")
+	parts := strings.Split(u, "/")
+	for i, p := range parts {
+		switch {
+		case dateRange.MatchString(p): // CUR 1.0: the date-range folder
+			return []string{strings.Join(parts[:i+1], "/") + "/"}, !isManifest
+		case billingPeriod.MatchString(p) && i > 0 && (parts[i-1] == "data" || parts[i-1] == "metadata"):
+			export := strings.Join(parts[:i-1], "/")
+			return []string{export + "/data/" + p + "/", export + "/metadata/" + p + "/"}, !isManifest
+		case athenaMonth.MatchString(p) && i > 0 && strings.HasPrefix(parts[i-1], "year="):
+			return []string{strings.Join(parts[:i+1], "/") + "/"}, false
+		}
+	}
+	return []string{u}, false
+}
+
+func (f *resolveEventFn) resolveObject(ctx context.Context, u string) (Report, error) {
+	roots, waits := listRoots(u)
+	var objs []report.Object
+	found := false
+	for _, root := range roots {
+		store, err := objstore.For(root)
+		if err != nil {
+			return Report{}, err
+		}
+		listed, err := store.List(ctx, root)
+		if err != nil && !isNotFound(err) {
+			return Report{}, fmt.Errorf("list %s: %w", root, err)
+		}
+		for _, o := range listed {
+			objs = append(objs, report.Object{URL: o.URL, Key: o.Key, Size: o.Size, ModTime: o.ModTime, ETag: o.ETag})
+			found = found || o.URL == u
+		}
+	}
+	reports, _, err := report.Resolve(ctx, objs, objstore.ReadAll)
+	if err != nil {
+		return Report{}, err
+	}
+	for _, r := range reports {
+		if r.Manifest != u && !containsString(r.Files, u) {
+			continue
+		}
+		out := fromReport(r)
+		switch {
+		case waits:
+			out.Skip = fmt.Sprintf("%s is a data file of report %s; it is processed when its manifest arrives", path.Base(u), r.Name)
+			out.Ref = "wait:" + u
+		case out.Err == "" && f.Output != "":
+			if out.Skip, err = (&listFn{Output: f.Output, Reprocess: f.Reprocess}).guard(ctx, out); err != nil {
+				return Report{}, err
+			}
+		}
+		return out, nil
+	}
+	if waits {
+		r := Report{Ref: "wait:" + u, ID: u, Name: path.Base(u), Key: "event", Kind: "event",
+			Skip: fmt.Sprintf("%s waits for its report's manifest", path.Base(u))}
+		return r, nil
+	}
+	r := Report{Ref: "object:" + u, ID: u, Name: path.Base(u), Key: "event", Kind: "event"}
+	if !found {
+		// A poison message: notified, and left for the dead-letter queue.
+		r.Err = fmt.Sprintf("%s: the event names an object that does not exist", u)
+	} else {
+		r.Skip = fmt.Sprintf("%s is not a billing file", u)
+	}
+	return r, nil
+}
+
+// mergeEvents folds the events for one report version into one report
+// carrying every message.
+func mergeEvents(ref string, reports func(*Report) bool, emit func(Report)) {
+	var out Report
+	var r Report
+	first := true
+	for reports(&r) {
+		if first {
+			out = r
+			out.Messages = append([]Message(nil), r.Messages...)
+			first = false
+			continue
+		}
+		out.Messages = append(out.Messages, r.Messages...)
+	}
+	sort.Slice(out.Messages, func(i, j int) bool { return out.Messages[i].ID < out.Messages[j].ID })
+	emit(out)
+}
+
+func containsString(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func isNotFound(err error) bool { return errors.Is(err, objstore.ErrNotFound) }
