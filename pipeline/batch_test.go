@@ -120,6 +120,20 @@ func TestPlainDrop(t *testing.T) {
 	wantDecimal(t, "2024-02-01", dayTotal(readDetail(t, out), "2024-02-01"), "0.000025912053072562468")
 }
 
+// TestTotalsOnly: --no-curated writes the totals and no Parquet.
+func TestTotalsOnly(t *testing.T) {
+	in, out := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(in, "t.csv"), curCSV(line{"2024-02-02", "1", "AmazonS3", "Usage", "0.5"}), t0)
+	sum := runBatch(t, pipeline.Config{Inputs: []string{in}, Output: out, NoCurated: true})
+	if o := outcomeByName(t, sum, "t.csv"); o.Status != "committed" {
+		t.Fatalf("outcome %+v", o)
+	}
+	wantDecimal(t, "2024-02-02", dayTotal(readDetail(t, out), "2024-02-02"), "0.5")
+	if files := listFiles(t, out, "curated"); len(files) != 0 {
+		t.Errorf("curated files %v with NoCurated", files)
+	}
+}
+
 // TestCorruptGzipAmongGoodFiles: the damaged file's report fails with a
 // clear error; the others commit.
 func TestCorruptGzipAmongGoodFiles(t *testing.T) {

@@ -37,6 +37,8 @@ type Config struct {
 	// AllowBuckets are S3 buckets that reads may come from besides the
 	// inputs' own.
 	AllowBuckets []string
+	// NoCurated writes totals only, no curated Parquet.
+	NoCurated bool
 }
 
 // ReadBuckets returns the S3 buckets reads may come from: the inputs'
@@ -105,7 +107,7 @@ func Batch(s beam.Scope, c Config) error {
 // stream graphs: from reports to their committed (and notified) outcomes.
 func process(s beam.Scope, c Config, reports beam.PCollection) beam.PCollection {
 	tasks := billing.ExpandFiles(s, reports)
-	partials, statuses := billing.Parse(s, tasks, billing.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows, AllowBuckets: c.ReadBuckets()})
+	partials, statuses := billing.Parse(s, tasks, billing.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows, AllowBuckets: c.ReadBuckets(), NoCurated: c.NoCurated})
 	verdicts := billing.Verdicts(s, reports, statuses, c.MaxBadRows)
 	shards := billing.DailyTotals(s, partials)
 	opts := commit.Options{Output: c.Output, Table: c.TotalsTable}

@@ -35,6 +35,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	output := fs.String("output", "", "lake root for curated Parquet, totals and run records (folder or s3:// prefix)")
 	maxBad := fs.Int64("max-bad-rows", 0, "malformed rows a report may hold; they go to a quarantine file (0: fail on the first)")
 	reprocess := fs.Bool("reprocess", false, "process reports whose version is already committed")
+	noCurated := fs.Bool("no-curated", false, "write the totals only, no curated Parquet")
 	table := fs.String("totals-table", "", "DynamoDB table for the daily totals (default: CSV under the output's totals/)")
 	createTable := fs.Bool("create-table", false, "create the --totals-table if it does not exist (a first run)")
 	topic := fs.String("sns-topic", "", "SNS topic ARN told of each committed or failed report")
@@ -58,6 +59,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		TotalsTable:  *table,
 		Topic:        *topic,
 		AllowBuckets: allow,
+		NoCurated:    *noCurated,
 	}
 	if err := cfg.Validate(); err != nil {
 		return &exitError{code: 2, err: err}

@@ -24,13 +24,11 @@ func init() {
 // that fails yields its status only.
 func Parse(s beam.Scope, tasks beam.PCollection, opts ParseOptions) (partials, statuses beam.PCollection) {
 	s = s.Scope("billing.Parse")
-	return beam.ParDo2(s, &parseFn{Output: opts.Output, MaxBadRows: opts.MaxBadRows, AllowBuckets: opts.AllowBuckets}, tasks)
+	return beam.ParDo2(s, &parseFn{Opts: opts}, tasks)
 }
 
 type parseFn struct {
-	Output       string
-	MaxBadRows   int64
-	AllowBuckets []string
+	Opts ParseOptions
 }
 
 func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(PartialKey, totals.Sums), status func(string, FileStatus)) error {
@@ -41,7 +39,7 @@ func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(P
 		}
 		defer stop()
 	}
-	res := parseFile(ctx, t, ParseOptions{Output: f.Output, MaxBadRows: f.MaxBadRows, AllowBuckets: f.AllowBuckets})
+	res := parseFile(ctx, t, f.Opts)
 	st := res.Status
 	if st.Err != "" {
 		log.Errorf(ctx, "file %s failed after %d rows: %s", t.URL, st.Rows, st.Err)

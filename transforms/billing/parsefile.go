@@ -29,6 +29,8 @@ type ParseOptions struct {
 	// AllowBuckets are the S3 buckets files may be read from; reading any
 	// other bucket fails the file. Local files are always readable.
 	AllowBuckets []string
+	// NoCurated skips the curated Parquet: totals only.
+	NoCurated bool
 }
 
 // fileResult is what parsing one file yields.
@@ -105,7 +107,7 @@ func (p *fileParser) run(ctx context.Context) error {
 	// A row's partition is the billing period its own bill names, which a
 	// delivery can differ from (files holding rows of several periods).
 	period := ""
-	if p.opts.Output != "" {
+	if p.opts.Output != "" && !p.opts.NoCurated {
 		p.lake = curated.NewPartitioned(p.openCurated(ctx), p.curatedBase(), func(*curated.Record) string { return period })
 	}
 	var it cur.Item
