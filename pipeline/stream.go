@@ -32,6 +32,8 @@ type StreamConfig struct {
 	BatchSize  int
 	WaitTime   time.Duration
 	Visibility time.Duration
+	// Readers is how many pollers read the queue at once; 0 means one.
+	Readers int
 }
 
 // Validate checks a StreamConfig.
@@ -63,13 +65,16 @@ func Stream(s beam.Scope, c Config, q StreamConfig) error {
 	if q.BatchSize > 0 {
 		opts = append(opts, sqsio.BatchSize(q.BatchSize))
 	}
+	if q.Readers > 0 {
+		opts = append(opts, sqsio.Readers(q.Readers))
+	}
 	if q.WaitTime > 0 {
 		opts = append(opts, sqsio.WaitTime(q.WaitTime))
 	}
 	if q.Visibility == 0 {
 		// A message waits for its window to close before any stage works
 		// on it (and extends it); until then its receipt must hold.
-		q.Visibility = 2*q.Window + q.WaitTime + time.Minute
+		q.Visibility = 2*q.Window + q.WaitTime + 30*time.Second
 	}
 	opts = append(opts, sqsio.VisibilityTimeout(q.Visibility))
 	deliveries := sqsio.Read(s, q.Queue, opts...)

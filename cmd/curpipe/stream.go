@@ -25,8 +25,9 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	topic := fs.String("sns-topic", "", "SNS topic ARN told of each committed or failed report")
 	win := fs.Duration("window", time.Minute, "fixed window of read time; each window's reports commit when it closes")
 	batch := fs.Int("batch-size", 10, "messages per receive (1-10)")
+	readers := fs.Int("readers", 1, "pollers reading the queue at once (1-64)")
 	wait := fs.Duration("wait", 20*time.Second, "long-polling wait per receive (0-20s)")
-	visibility := fs.Duration("visibility", 0, "visibility timeout asked for on receive (default: 2 windows + wait + 1m); curpipe extends it while a report is processed")
+	visibility := fs.Duration("visibility", 0, "visibility timeout asked for on receive (default: 2 windows + wait + 30s); curpipe extends it while a report is processed")
 	maxBad := fs.Int64("max-bad-rows", 0, "malformed rows a report may hold; they go to a quarantine file")
 	var allow listFlag
 	fs.Var(&allow, "allow-bucket", "an S3 bucket events may name (repeatable); events naming others fail")
@@ -42,7 +43,7 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		Output: absLocal([]string{*output})[0], MaxBadRows: *maxBad,
 		TotalsTable: *table, Topic: *topic, AllowBuckets: allow,
 	}
-	q := pipeline.StreamConfig{Queue: *queue, Window: *win, BatchSize: *batch, WaitTime: *wait, Visibility: *visibility}
+	q := pipeline.StreamConfig{Queue: *queue, Window: *win, BatchSize: *batch, WaitTime: *wait, Visibility: *visibility, Readers: *readers}
 	if err := q.Validate(); err != nil {
 		return &exitError{code: 2, err: err}
 	}

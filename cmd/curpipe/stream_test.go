@@ -145,7 +145,7 @@ func (e streamEnv) stream(t *testing.T, out string, extra ...string) (stop func(
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	args := append([]string{"stream", "--queue", e.queue, "--output", out, "--allow-bucket", e.bucket,
-		"--window", "2s", "--wait", "1s", "--visibility", "3s"}, extra...)
+		"--window", "2s", "--wait", "1s"}, extra...)
 	go func() {
 		var o, eo bytes.Buffer
 		err := run(ctx, args, &o, &eo)
@@ -215,13 +215,93 @@ func TestStreamEndToEnd(t *testing.T) {
 	}
 }
 
-// TestStreamPoisonToDLQ: a corrupt gzip's message is retried, then moved
-// to the dead-letter queue, while good reports keep flowing.
+// TestStreamToProductionSinks runs the production flow whole, through
+// EventBridge: totals in DynamoDB, curated files in S3, a success
+// notification per committed report, and an empty queue.
+func TestStreamToProductionSinks(t *testing.T) {
+	env := newStreamEnv(t, viaEB)
+	lake := newBucket(t, "lake")
+	table := awstest.Name(t, "totals")
+	topic, notices := env.topicWithQueue(t)
+	stop := env.stream(t, "s3://"+lake+"/lake", "--totals-table", table, "--sns-topic", topic)
+	defer stop()
+	// The first run creates the table the stream writes to.
+	if _, err := curpipe(t, "run", "--input", "../../testdata/samples/koku-aws-fixtures/input/test_cur.csv",
+		"--output", t.TempDir(), "--totals-table", table, "--create-table"); err != nil {
+		t.Fatal(err)
+	}
+	env.put(t, "drops/p.csv", cur("6.125"))
+	waitFor(t, "the totals in DynamoDB", time.Minute, func() bool {
+		out, err := curpipe(t, "query", "--table", table, "--from", "2024-01-05", "--to", "2024-01-05")
+		return err == nil && strings.Contains(out, "2024-01-05,AWS,USD,6.125,6.125,6.125,1")
+	})
+	waitFor(t, "an empty queue", 30*time.Second, func() bool { return env.depth(t, env.queue) == 0 })
+	c, _ := s3io.Client(context.Background())
+	listed, err := c.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(lake), Prefix: aws.String("lake/curated/")})
+	if err != nil || len(listed.Contents) != 1 || !strings.Contains(*listed.Contents[0].Key, "billing_period=2024-01/usage_date=2024-01-05/") {
+		t.Errorf("curated files in S3: %v %+v", err, listed)
+	}
+	waitFor(t, "the success notification", 30*time.Second, func() bool {
+		return len(notifications(t, env, notices, "p.csv 2024-01 committed: 6.125 USD")) > 0
+	})
+}
+
+// TestStreamSecondReader: the queue hands a message out again after 3 s,
+// and a report waits 5 s for its window to close, yet a second reader
+// never gets it: the report commits once.
+func TestStreamSecondReader(t *testing.T) {
+	env := newStreamEnv(t, viaS3)
+	out := t.TempDir()
+	topic, notices := env.topicWithQueue(t)
+	args := []string{"--window", "5s", "--sns-topic", topic}
+	stopA := env.stream(t, out, append(args, "--readers", "2")...)
+	defer stopA()
+	stopB := env.stream(t, out, args...)
+	defer stopB()
+	env.put(t, "drops/slow.csv", cur("9"))
+	waitFor(t, "the totals", time.Minute, func() bool { return strings.Contains(dailyCSV(out), ",9,9,9,1") })
+	waitFor(t, "an empty queue", 30*time.Second, func() bool { return env.depth(t, env.queue) == 0 })
+	time.Sleep(8 * time.Second) // time for a second reader's window to close, were there one
+	if n := len(notifications(t, env, notices, "slow.csv 2024-01 committed")); n != 1 {
+		t.Errorf("the report was committed %d times, want once", n)
+	}
+}
+
+// notifications reads the notification queue and returns the subjects
+// holding want.
+func notifications(t *testing.T, env streamEnv, queue, want string) []string {
+	t.Helper()
+	var got []string
+	for {
+		out, err := env.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(queue),
+			MaxNumberOfMessages: 10, VisibilityTimeout: 60})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Messages) == 0 {
+			return got
+		}
+		for _, m := range out.Messages {
+			var n struct{ Subject string }
+			json.Unmarshal([]byte(*m.Body), &n)
+			if strings.Contains(n.Subject, want) {
+				got = append(got, n.Subject)
+			}
+		}
+	}
+}
+
+// TestStreamPoisonToDLQ: the messages of a corrupt gzip, of an unknown
+// shape and of a missing object are retried, then moved to the
+// dead-letter queue, with an error notification, while good reports keep
+// flowing.
 func TestStreamPoisonToDLQ(t *testing.T) {
 	env := newStreamEnv(t, viaS3)
 	out := t.TempDir()
 	topic, notices := env.topicWithQueue(t)
-	stop := env.stream(t, out, "--sns-topic", topic)
+	// A visibility that outlasts the window but brings failed messages
+	// back soon, so that they reach the DLQ within the test.
+	stop := env.stream(t, out, "--sns-topic", topic, "--visibility", "10s")
 	defer stop()
 	var gz bytes.Buffer
 	w := gzip.NewWriter(&gz)
@@ -231,8 +311,15 @@ func TestStreamPoisonToDLQ(t *testing.T) {
 	w.Close()
 	env.put(t, "drops/bad.csv.gz", gz.Bytes()[:gz.Len()/2])
 	env.put(t, "drops/good.csv", cur("4"))
+	// A message of no known shape, and an event naming a missing object.
+	missing := fmt.Sprintf(`{"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:Put","eventTime":"2024-01-05T00:00:00Z","s3":{"bucket":{"name":%q},"object":{"key":"drops/gone.csv","size":10}}}]}`, env.bucket)
+	for _, body := range []string{`{"hello":"world"}`, missing} {
+		if _, err := env.sqs.SendMessage(context.Background(), &sqs.SendMessageInput{QueueUrl: aws.String(env.queue), MessageBody: aws.String(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	waitFor(t, "the good report", time.Minute, func() bool { return strings.Contains(dailyCSV(out), ",4,4,4,1") })
-	waitFor(t, "the poison message in the DLQ", 90*time.Second, func() bool { return env.depth(t, env.dlq) == 1 })
+	waitFor(t, "the three poison messages in the DLQ", 90*time.Second, func() bool { return env.depth(t, env.dlq) == 3 })
 	waitFor(t, "an empty queue", 30*time.Second, func() bool { return env.depth(t, env.queue) == 0 })
 	var subjects []string
 	waitFor(t, "the error notification", 30*time.Second, func() bool {
@@ -281,7 +368,9 @@ func (e streamEnv) topicWithQueue(t *testing.T) (topicARN, queueURL string) {
 func TestStreamKilledAndRestarted(t *testing.T) {
 	env := newStreamEnv(t, viaS3)
 	out := t.TempDir()
-	stop := env.stream(t, out, "--window", "30s") // long windows: the report is still in flight when killed
+	// A long window keeps the report in flight when the stream is killed; a
+	// short visibility brings its message back soon after.
+	stop := env.stream(t, out, "--window", "30s", "--visibility", "3s")
 	env.put(t, "drops/k.csv", cur("3.5"))
 	waitFor(t, "the message to be received", 30*time.Second, func() bool {
 		o, _ := env.sqs.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(env.queue),

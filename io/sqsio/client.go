@@ -78,6 +78,7 @@ type options struct {
 	visibility time.Duration // 0: the queue's
 	step       time.Duration
 	log        *slog.Logger
+	readers    int // Read only: concurrent pollers
 }
 
 // OptionFn configures Open.
@@ -85,7 +86,7 @@ type OptionFn func(*options) error
 
 // newOptions applies opts over the defaults.
 func newOptions(opts []OptionFn) (options, error) {
-	o := options{batchSize: DefaultBatchSize, wait: DefaultWaitTime, step: DefaultExtensionStep, log: slog.Default()}
+	o := options{batchSize: DefaultBatchSize, wait: DefaultWaitTime, step: DefaultExtensionStep, log: slog.Default(), readers: 1}
 	for _, fn := range opts {
 		if err := fn(&o); err != nil {
 			return options{}, err

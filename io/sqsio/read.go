@@ -56,8 +56,23 @@ func Read(s beam.Scope, queueURL string, opts ...OptionFn) beam.PCollection {
 	if err != nil {
 		panic(fmt.Sprintf("sqsio.Read: %v", err))
 	}
-	fn := &readFn{Queue: queueURL, BatchSize: o.batchSize, WaitSeconds: int(o.wait / time.Second), VisibilitySeconds: int(o.visibility / time.Second)}
+	fn := &readFn{Queue: queueURL, BatchSize: o.batchSize, WaitSeconds: int(o.wait / time.Second),
+		VisibilitySeconds: int(o.visibility / time.Second), Readers: o.readers}
 	return beam.ParDo(s, fn, beam.Impulse(s))
+}
+
+// Readers sets how many pollers Read runs at once (1 to 64, default 1):
+// each is a restriction of its own, which the runner may place on any
+// worker. More pollers drain a busy queue faster; one suffices for the
+// few messages a day billing exports bring.
+func Readers(n int) OptionFn {
+	return func(o *options) error {
+		if n < 1 || n > 64 {
+			return fmt.Errorf("sqsio: Readers(%d): want 1 to 64", n)
+		}
+		o.readers = n
+		return nil
+	}
 }
 
 type readFn struct {
@@ -65,6 +80,7 @@ type readFn struct {
 	BatchSize         int
 	WaitSeconds       int
 	VisibilitySeconds int
+	Readers           int
 	q                 *Queue
 }
 
@@ -84,8 +100,19 @@ func (fn *readFn) CreateInitialRestriction(_ []byte) offsetrange.Restriction {
 	return offsetrange.Restriction{Start: 0, End: math.MaxInt64}
 }
 
+// SplitRestriction cuts the counter's range into one part per poller.
 func (fn *readFn) SplitRestriction(_ []byte, r offsetrange.Restriction) []offsetrange.Restriction {
-	return []offsetrange.Restriction{r}
+	n := int64(max(fn.Readers, 1))
+	step := (r.End - r.Start) / n
+	parts := make([]offsetrange.Restriction, 0, n)
+	for i := int64(0); i < n; i++ {
+		end := r.Start + (i+1)*step
+		if i == n-1 {
+			end = r.End
+		}
+		parts = append(parts, offsetrange.Restriction{Start: r.Start + i*step, End: end})
+	}
+	return parts
 }
 
 func (fn *readFn) RestrictionSize(_ []byte, r offsetrange.Restriction) float64 {
