@@ -18,7 +18,7 @@ var decimalType = reflect.TypeOf(decimal.Decimal{})
 
 func init() {
 	beam.RegisterSchemaProvider(decimalType, decimalProvider{})
-	for _, t := range []any{Report{}, FileTask{}, FileStatus{}, PartialKey{}, DayTotal{}, Verdict{}, ShardKey{}, Shard{}, Message{}} {
+	for _, t := range []any{Report{}, FileTask{}, FileStatus{}, Cells{}, DayTotal{}, Verdict{}, ShardKey{}, Shard{}, Message{}} {
 		beam.RegisterType(reflect.TypeOf(t))
 	}
 }

@@ -30,9 +30,12 @@ func describeShard(sh Shard) string {
 	return describe(sh.Rows[0])
 }
 
-// partialOf makes a one-line partial of a fixed cell.
-func partialOf(v string) (PartialKey, totals.Sums) {
-	return PartialKey{Ref: "r@v", Dims: totals.Dims{Day: "2024-01-02"}}, totals.Sums{Unblended: decimal.MustParse(v), LineItems: 1}
+// partialOf makes a one-line partial of a fixed cell, as a file's batch.
+func partialOf(v string) (ShardKey, Cells) {
+	return ShardKey{Ref: "r@v", Day: "2024-01-02"}, Cells{Rows: []DayTotal{{
+		Dims: totals.Dims{Day: "2024-01-02"},
+		Sums: totals.Sums{Unblended: decimal.MustParse(v), LineItems: 1},
+	}}}
 }
 
 func describe(d DayTotal) string {

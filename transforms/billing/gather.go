@@ -10,12 +10,9 @@ import (
 )
 
 func init() {
-	register.Function2x1(addSums)
-	register.Function3x0(toShardKey)
+	register.Function2x1(mergeCells)
 	register.Function3x0(toShard)
-	register.Emitter2[ShardKey, DayTotal]()
 	register.Emitter1[Shard]()
-	register.Iter1[DayTotal]()
 }
 
 // ShardKey keys one report's totals of one day.
@@ -33,28 +30,43 @@ type Shard struct {
 	Rows []DayTotal // sorted by Dims
 }
 
+// Cells are a batch of cells of one report and day: the unit partial sums
+// travel in, so that the shuffle carries one element per file and day.
+type Cells struct {
+	Rows []DayTotal
+}
+
 // DailyTotals combines the partial sums of every file into one total per
-// report and cell, exactly, and groups them into one Shard per report and
-// day.
+// report and cell, exactly, and emits one Shard per report and day.
 func DailyTotals(s beam.Scope, partials beam.PCollection) beam.PCollection {
 	s = s.Scope("billing.DailyTotals")
-	summed := beam.CombinePerKey(s, addSums, partials)
-	byDay := beam.GroupByKey(s, beam.ParDo(s, toShardKey, summed))
-	return beam.ParDo(s, toShard, byDay)
+	summed := beam.CombinePerKey(s, mergeCells, partials)
+	return beam.ParDo(s, toShard, summed)
 }
 
-func addSums(a, b totals.Sums) totals.Sums { return a.Add(b) }
-
-func toShardKey(k PartialKey, s totals.Sums, emit func(ShardKey, DayTotal)) {
-	emit(ShardKey{Ref: k.Ref, Day: k.Dims.Day}, DayTotal{Dims: k.Dims, Sums: s})
-}
-
-func toShard(k ShardKey, rows func(*DayTotal) bool, emit func(Shard)) {
-	sh := Shard{Ref: k.Ref, Day: k.Day}
-	var d DayTotal
-	for rows(&d) {
-		sh.Rows = append(sh.Rows, d)
+// mergeCells adds two batches of cells of the same report and day.
+func mergeCells(a, b Cells) Cells {
+	if len(a.Rows) == 0 {
+		return b
 	}
+	if len(b.Rows) == 0 {
+		return a
+	}
+	t := make(totals.Table, len(a.Rows)+len(b.Rows))
+	for _, c := range [2]Cells{a, b} {
+		for _, d := range c.Rows {
+			t.Merge(d.Dims, d.Sums)
+		}
+	}
+	out := Cells{Rows: make([]DayTotal, 0, len(t))}
+	for d, s := range t {
+		out.Rows = append(out.Rows, DayTotal{Dims: d, Sums: *s})
+	}
+	return out
+}
+
+func toShard(k ShardKey, c Cells, emit func(Shard)) {
+	sh := Shard{Ref: k.Ref, Day: k.Day, Rows: c.Rows}
 	sort.Slice(sh.Rows, func(i, j int) bool { return sh.Rows[i].Dims.Less(sh.Rows[j].Dims) })
 	emit(sh)
 }

@@ -8,20 +8,19 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/curpipe/curpipe/io/sqsio"
-	"github.com/curpipe/curpipe/transforms/totals"
 )
 
 func init() {
-	register.DoFn4x1[context.Context, FileTask, func(PartialKey, totals.Sums), func(string, FileStatus), error](&parseFn{})
-	register.Emitter2[PartialKey, totals.Sums]()
+	register.DoFn4x1[context.Context, FileTask, func(ShardKey, Cells), func(string, FileStatus), error](&parseFn{})
+	register.Emitter2[ShardKey, Cells]()
 	register.Emitter2[string, FileStatus]()
 }
 
-// Parse parses each file task. It returns the partial sums per report and
-// cell (KV<PartialKey, totals.Sums>), already summed within the file so
-// that what crosses the shuffle is one element per day and dimension, and
-// each file's status keyed by report ref (KV<string, FileStatus>). A file
-// that fails yields its status only.
+// Parse parses each file task. It returns the file's partial sums, summed
+// within the file and batched per report and day (KV<ShardKey, Cells>),
+// so that what crosses the shuffle is one element per file and day, not
+// one per row nor per cell; and each file's status keyed by report ref
+// (KV<string, FileStatus>). A file that fails yields its status only.
 func Parse(s beam.Scope, tasks beam.PCollection, opts ParseOptions) (partials, statuses beam.PCollection) {
 	s = s.Scope("billing.Parse")
 	return beam.ParDo2(s, &parseFn{Opts: opts}, tasks)
@@ -31,7 +30,7 @@ type parseFn struct {
 	Opts ParseOptions
 }
 
-func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(PartialKey, totals.Sums), status func(string, FileStatus)) error {
+func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(ShardKey, Cells), status func(string, FileStatus)) error {
 	if len(t.Messages) > 0 {
 		stop, err := sqsio.KeepInvisible(ctx, Receipts(t.Messages))
 		if err != nil {
@@ -46,8 +45,12 @@ func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(P
 	} else {
 		log.Infof(ctx, "parsed %s: %d rows, %d cells, %d bad rows, %d ms", t.URL, st.Rows, len(res.Table), st.BadRows, st.Millis)
 	}
+	byDay := map[string][]DayTotal{}
 	for d, sums := range res.Table {
-		partial(PartialKey{Ref: t.Ref, Dims: d}, *sums)
+		byDay[d.Day] = append(byDay[d.Day], DayTotal{Dims: d, Sums: *sums})
+	}
+	for day, rows := range byDay {
+		partial(ShardKey{Ref: t.Ref, Day: day}, Cells{Rows: rows})
 	}
 	status(t.Ref, st)
 	return nil

@@ -62,13 +62,6 @@ type FileStatus struct {
 	Millis     int64
 }
 
-// PartialKey keys the partial sums that leave the parser: one report and
-// one day-and-dimension cell.
-type PartialKey struct {
-	Ref  string
-	Dims totals.Dims
-}
-
 // DayTotal is a report's total for one cell.
 type DayTotal struct {
 	Dims totals.Dims
