@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
-	"github.com/curpipe/curpipe/io/awsconfig"
 	"github.com/curpipe/curpipe/io/awstest"
 	"github.com/curpipe/curpipe/io/s3io"
 	"github.com/curpipe/curpipe/transforms/totals"
@@ -130,11 +129,7 @@ func manifest(assembly, report, key string) []byte {
 // createTopic creates an SNS topic and returns its ARN.
 func createTopic(t *testing.T) string {
 	t.Helper()
-	cfg, err := awsconfig.Load(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := sns.NewFromConfig(cfg).CreateTopic(context.Background(), &sns.CreateTopicInput{Name: aws.String(awstest.Name(t, "t") + "-events")})
+	out, err := sns.NewFromConfig(awstest.Config(t)).CreateTopic(context.Background(), &sns.CreateTopicInput{Name: aws.String(awstest.Name(t, "t") + "-events")})
 	if err != nil {
 		t.Fatal(err)
 	}

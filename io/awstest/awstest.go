@@ -5,6 +5,7 @@
 package awstest
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -14,6 +15,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/curpipe/curpipe/io/awsconfig"
 )
 
 var (
@@ -35,6 +40,18 @@ func Endpoint(t testing.TB) string {
 		t.Skipf("no AWS endpoint (set AWS_ENDPOINT_URL or put moto_server on PATH): %v", startErr)
 	}
 	return endpoint
+}
+
+// Config returns the process's AWS configuration, pointed at the test
+// endpoint: what the io packages use, for tests that build clients.
+func Config(t testing.TB) aws.Config {
+	t.Helper()
+	Endpoint(t)
+	cfg, err := awsconfig.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 // Stop ends a moto server this package started. Call it from TestMain.

@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/curpipe/curpipe/io/awsconfig"
 	"github.com/curpipe/curpipe/io/awstest"
 	"github.com/curpipe/curpipe/transforms/decimal"
 	"github.com/curpipe/curpipe/transforms/totals"
@@ -33,12 +32,7 @@ func TestMain(m *testing.M) {
 // testConfig returns the AWS configuration for the moto endpoint.
 func testConfig(t *testing.T) aws.Config {
 	t.Helper()
-	awstest.Endpoint(t)
-	cfg, err := awsconfig.Load(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg.Copy()
+	return awstest.Config(t).Copy()
 }
 
 // newTestTable returns a Table on cfg named for the test, with small pages

@@ -20,7 +20,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/curpipe/curpipe/io/awsconfig"
 	"github.com/curpipe/curpipe/io/awstest"
 )
 
@@ -33,12 +32,7 @@ func TestMain(m *testing.M) {
 // awsConfig points the SDK at moto and returns the configuration New uses.
 func awsConfig(t *testing.T) aws.Config {
 	t.Helper()
-	awstest.Endpoint(t)
-	cfg, err := awsconfig.Load(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
+	return awstest.Config(t)
 }
 
 // createTopic makes a topic (FIFO when fifo is set) and deletes it after

@@ -24,7 +24,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/curpipe/curpipe/io/awsconfig"
 	"github.com/curpipe/curpipe/io/awstest"
 )
 
@@ -39,12 +38,7 @@ func TestMain(m *testing.M) {
 // awsConfig points the SDK at moto and returns the configuration Open uses.
 func awsConfig(t *testing.T) aws.Config {
 	t.Helper()
-	awstest.Endpoint(t)
-	cfg, err := awsconfig.Load(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
+	return awstest.Config(t)
 }
 
 func sqsClient(t *testing.T) *sqs.Client { return sqs.NewFromConfig(awsConfig(t)) }
