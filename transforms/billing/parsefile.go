@@ -275,21 +275,25 @@ func (p *fileParser) openCurated(ctx context.Context) func(string) (io.WriteClos
 	}
 }
 
+// fillRecord copies a line item into a curated record. The item's strings
+// alias the reader's buffer, valid until its next row, while the Parquet
+// writer may hold a row until it flushes: the record gets its own copies.
 func (p *fileParser) fillRecord(r *curated.Record, it *cur.Item, pos int64) {
+	c := strings.Clone
 	*r = curated.Record{
 		UsageStart:     it.UsageStart,
 		UsageEnd:       it.UsageEnd,
-		Provider:       it.Provider,
-		PayerAccountID: it.Payer,
-		UsageAccountID: it.Account,
-		Service:        it.Service,
-		LineItemType:   it.LineItemType,
-		UsageType:      it.UsageType,
-		Operation:      it.Operation,
-		Region:         it.Region,
-		ResourceID:     it.ResourceID,
-		Description:    it.Description,
-		Currency:       it.Currency,
+		Provider:       c(it.Provider),
+		PayerAccountID: c(it.Payer),
+		UsageAccountID: c(it.Account),
+		Service:        c(it.Service),
+		LineItemType:   c(it.LineItemType),
+		UsageType:      c(it.UsageType),
+		Operation:      c(it.Operation),
+		Region:         c(it.Region),
+		ResourceID:     c(it.ResourceID),
+		Description:    c(it.Description),
+		Currency:       c(it.Currency),
 		UsageAmount:    it.UsageAmount,
 		HasUsageAmount: it.HasUsageAmount,
 		UnblendedCost:  it.Unblended,

@@ -73,7 +73,7 @@ func Open(src Source) (Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", src.Name, err)
 	}
-	r, err := NewCSVReader(rc, src.Name)
+	r, err := NewFastCSVReader(rc, src.Name)
 	if err != nil {
 		rc.Close()
 		return nil, err
@@ -91,7 +91,7 @@ func openGzip(src Source) (Reader, error) {
 		rc.Close()
 		return nil, &RowError{Object: src.Name, Err: fmt.Errorf("%w: %v", ErrCorrupt, err)}
 	}
-	r, err := NewCSVReader(zr, src.Name)
+	r, err := NewFastCSVReader(zr, src.Name)
 	if err != nil {
 		zr.Close()
 		rc.Close()
@@ -121,7 +121,7 @@ func openZip(src Source) (Reader, error) {
 	if err != nil {
 		return nil, &RowError{Object: name, Err: fmt.Errorf("%w: %v", ErrCorrupt, err)}
 	}
-	r, err := NewCSVReader(ec, name)
+	r, err := NewFastCSVReader(ec, name)
 	if err != nil {
 		ec.Close()
 		return nil, err

@@ -3,6 +3,8 @@
 package totals
 
 import (
+	"strings"
+
 	"github.com/curpipe/curpipe/transforms/decimal"
 )
 
@@ -20,6 +22,12 @@ type Dims struct {
 // DayKey returns the coarse grain of d: its day, provider and currency.
 func (d Dims) DayKey() Dims {
 	return Dims{Day: d.Day, Provider: d.Provider, Currency: d.Currency}
+}
+
+// clone copies d's strings, detaching them from any shared buffer.
+func (d Dims) clone() Dims {
+	return Dims{Day: strings.Clone(d.Day), Provider: strings.Clone(d.Provider), Payer: strings.Clone(d.Payer),
+		Account: strings.Clone(d.Account), Service: strings.Clone(d.Service), Currency: strings.Clone(d.Currency)}
 }
 
 // Less orders Dims by their fields in CSV column order.
@@ -63,12 +71,14 @@ func (s Sums) Equal(t Sums) bool {
 // dimension, not one per line item.
 type Table map[Dims]*Sums
 
-// Add adds the measures of one line item to the entry for d.
+// Add adds the measures of one line item to the entry for d. The strings
+// of d may alias a reader's reusable buffer: a new entry's key is cloned,
+// and a lookup of an existing one allocates nothing.
 func (t Table) Add(d Dims, unblended, net, amortized decimal.Decimal) {
 	s := t[d]
 	if s == nil {
 		s = &Sums{}
-		t[d] = s
+		t[d.clone()] = s
 	}
 	s.Unblended = s.Unblended.Add(unblended)
 	s.NetUnblended = s.NetUnblended.Add(net)

@@ -3,6 +3,7 @@ package totals
 import (
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/curpipe/curpipe/transforms/decimal"
 )
@@ -150,5 +151,20 @@ func TestSumsAdd(t *testing.T) {
 	}
 	if a.Equal(sums("1.81E-8", "1", "-2", 6)) {
 		t.Error("Equal ignores LineItems")
+	}
+}
+
+// TestAddClonesNewKeys: a reader may hand Add strings that alias its
+// buffer; the table must keep its own copies.
+func TestAddClonesNewKeys(t *testing.T) {
+	buf := []byte("2024-01-01AWS")
+	d := Dims{Day: unsafe.String(&buf[0], 10), Provider: unsafe.String(&buf[10], 3), Currency: "USD"}
+	tab := make(Table)
+	tab.Add(d, decimal.MustParse("1"), decimal.MustParse("1"), decimal.MustParse("1"))
+	copy(buf, "XXXXXXXXXXXXX") // the reader moves on to its next row
+	for k := range tab {
+		if k.Day != "2024-01-01" || k.Provider != "AWS" {
+			t.Fatalf("key changed with the buffer: %+v", k)
+		}
 	}
 }
