@@ -26,9 +26,9 @@ func BenchmarkParseFile(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	// The curated lake keeps costs as DECIMAL(38,24) and fails a file with
-	// a finer one, as a double's 17 digits below 1e-8 are; so both
-	// runs read costs rounded to 24 places.
+	// The curated lake keeps usage amounts as DECIMAL(38,24) and fails a
+	// file with a finer one; both runs read figures rounded to 24 places so
+	// that they parse the same file.
 	cfg := gen.DefaultConfig()
 	cfg.MaxScale = 24
 	info, err := gen.WriteFile(f, cfg, benchRows)
