@@ -135,8 +135,13 @@ func (f *resolveEventFn) resolveObject(ctx context.Context, u string) (Report, e
 	if err != nil {
 		return Report{}, err
 	}
+	isManifest := strings.HasSuffix(u, "Manifest.json")
 	for _, r := range reports {
-		if r.Manifest != u && !containsString(r.Files, u) {
+		// An assembly's own manifest announces the same version as the
+		// date-range copy that names it: both events resolve to it, and a
+		// window folds them into one.
+		ownManifest := isManifest && len(r.Files) > 0 && path.Dir(r.Files[0]) == path.Dir(u)
+		if r.Manifest != u && !ownManifest && !containsString(r.Files, u) {
 			continue
 		}
 		out := fromReport(r)
