@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -141,7 +142,7 @@ func (f *resolveEventFn) resolveObject(ctx context.Context, u string) (Report, e
 		// date-range copy that names it: both events resolve to it, and a
 		// window folds them into one.
 		ownManifest := isManifest && len(r.Files) > 0 && path.Dir(r.Files[0]) == path.Dir(u)
-		if r.Manifest != u && !ownManifest && !containsString(r.Files, u) {
+		if r.Manifest != u && !ownManifest && !slices.Contains(r.Files, u) {
 			continue
 		}
 		out := fromReport(r)
@@ -188,15 +189,6 @@ func mergeEvents(ref string, reports func(*Report) bool, emit func(Report)) {
 	}
 	sort.Slice(out.Messages, func(i, j int) bool { return out.Messages[i].ID < out.Messages[j].ID })
 	emit(out)
-}
-
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func isNotFound(err error) bool { return errors.Is(err, objstore.ErrNotFound) }
