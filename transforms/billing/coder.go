@@ -38,7 +38,8 @@ func (decimalProvider) BuildEncoder(rt reflect.Type) (func(any, io.Writer) error
 	if rt != decimalType {
 		return nil, fmt.Errorf("decimalProvider: unsupported type %v", rt)
 	}
-	var buf []byte
+	// The encoder is shared by every bundle a worker runs at once, so it
+	// keeps no buffer of its own between calls.
 	return func(v any, w io.Writer) error {
 		var d decimal.Decimal
 		switch x := v.(type) {
@@ -49,8 +50,9 @@ func (decimalProvider) BuildEncoder(rt reflect.Type) (func(any, io.Writer) error
 		default:
 			return fmt.Errorf("decimalProvider: cannot encode %T", v)
 		}
-		var err error
-		if buf, err = d.AppendBinary(buf[:0]); err != nil {
+		var scratch [48]byte
+		buf, err := d.AppendBinary(scratch[:0])
+		if err != nil {
 			return err
 		}
 		if err := coder.WriteSimpleRowHeader(1, w); err != nil {

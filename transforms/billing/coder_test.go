@@ -1,10 +1,14 @@
 package billing
 
 import (
+	"bytes"
 	"fmt"
+	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/core/graph/coder"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/passert"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
@@ -68,4 +72,51 @@ func TestDecimalsCrossShuffles(t *testing.T) {
 	sums := beam.ParDo(s, describeShard, DailyTotals(s, partials))
 	passert.Equals(s, sums, "2024-01-02||0.100025893953072562468|0|0|2")
 	ptest.RunAndValidate(t, p)
+}
+
+// TestDecimalEncoderConcurrent encodes and decodes cells from several
+// goroutines at once through one row coder, as a worker running bundles
+// in parallel does: every value must come back as it went in.
+func TestDecimalEncoderConcurrent(t *testing.T) {
+	enc, err := coder.RowEncoderForStruct(reflect.TypeOf(Cells{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := coder.RowDecoderForStruct(reflect.TypeOf(Cells{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 2000 {
+				v := decimal.MustParse(fmt.Sprintf("-%d.%09d", g*1000+i, i*7919))
+				in := Cells{Rows: []DayTotal{{
+					Dims: totals.Dims{Day: "2024-01-02", Account: fmt.Sprint(g)},
+					Sums: totals.Sums{Unblended: v, NetUnblended: v.Neg(), Amortized: v.Add(v), LineItems: int64(i)},
+				}}}
+				var b bytes.Buffer
+				if err := enc(in, &b); err != nil {
+					errs <- err
+					return
+				}
+				decoded, err := dec(&b)
+				if err != nil {
+					errs <- err
+					return
+				}
+				out := decoded.(Cells)
+				if got, want := describe(out.Rows[0]), describe(in.Rows[0]); got != want {
+					errs <- fmt.Errorf("goroutine %d: got %s, want %s", g, got, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 }
