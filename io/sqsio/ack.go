@@ -4,19 +4,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"sync"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"github.com/curpipe/curpipe/transforms/rowcoder"
 )
 
 func init() {
 	register.DoFn2x1[context.Context, Receipt, error](&ackFn{})
-	beam.RegisterType(reflect.TypeOf(Receipt{}))
+	rowcoder.Register(encodeReceipt, decodeReceipt)
 }
+
+var receiptCodec rowcoder.Codec[Receipt]
+
+func encodeReceipt(v Receipt) ([]byte, error) { return receiptCodec.Encode(v) }
+func decodeReceipt(b []byte) (Receipt, error) { return receiptCodec.Decode(b) }
 
 // Receipt names a received message to acknowledge.
 type Receipt struct {

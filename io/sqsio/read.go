@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"reflect"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -12,14 +11,21 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/rtrackers/offsetrange"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"github.com/curpipe/curpipe/transforms/rowcoder"
 )
 
 func init() {
 	register.DoFn5x2[context.Context, *sdf.WallTimeWatermarkEstimator, *sdf.LockRTracker, []byte,
 		func(beam.EventTime, Delivery), sdf.ProcessContinuation, error](&readFn{})
 	register.Emitter2[beam.EventTime, Delivery]()
-	beam.RegisterType(reflect.TypeOf(Delivery{}))
+	rowcoder.Register(encodeDelivery, decodeDelivery)
 }
+
+var deliveryCodec rowcoder.Codec[Delivery]
+
+func encodeDelivery(v Delivery) ([]byte, error) { return deliveryCodec.Encode(v) }
+func decodeDelivery(b []byte) (Delivery, error) { return deliveryCodec.Decode(b) }
 
 // Delivery is one received message as it travels through a pipeline:
 // what it says, and what the stage that commits its work needs to

@@ -9,6 +9,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/core/graph/coder"
 
 	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/rowcoder"
 )
 
 // decimalType is encoded by decimalProvider wherever it appears in an
@@ -18,10 +19,51 @@ var decimalType = reflect.TypeOf(decimal.Decimal{})
 
 func init() {
 	beam.RegisterSchemaProvider(decimalType, decimalProvider{})
-	for _, t := range []any{Report{}, FileTask{}, FileStatus{}, Cells{}, DayTotal{}, Verdict{}, ShardKey{}, Shard{}, Message{}} {
-		beam.RegisterType(reflect.TypeOf(t))
-	}
+	// The element types that cross stages travel as opaque row bytes
+	// (see rowcoder): the runner moves them, only Go workers read them.
+	rowcoder.Register(encodeReport, decodeReport)
+	rowcoder.Register(encodeFileTask, decodeFileTask)
+	rowcoder.Register(encodeFileStatus, decodeFileStatus)
+	rowcoder.Register(encodeCells, decodeCells)
+	rowcoder.Register(encodeVerdict, decodeVerdict)
+	rowcoder.Register(encodeShardKey, decodeShardKey)
+	rowcoder.Register(encodeShard, decodeShard)
 }
+
+var reportCodec rowcoder.Codec[Report]
+
+func encodeReport(v Report) ([]byte, error) { return reportCodec.Encode(v) }
+func decodeReport(b []byte) (Report, error) { return reportCodec.Decode(b) }
+
+var fileTaskCodec rowcoder.Codec[FileTask]
+
+func encodeFileTask(v FileTask) ([]byte, error) { return fileTaskCodec.Encode(v) }
+func decodeFileTask(b []byte) (FileTask, error) { return fileTaskCodec.Decode(b) }
+
+var fileStatusCodec rowcoder.Codec[FileStatus]
+
+func encodeFileStatus(v FileStatus) ([]byte, error) { return fileStatusCodec.Encode(v) }
+func decodeFileStatus(b []byte) (FileStatus, error) { return fileStatusCodec.Decode(b) }
+
+var cellsCodec rowcoder.Codec[Cells]
+
+func encodeCells(v Cells) ([]byte, error) { return cellsCodec.Encode(v) }
+func decodeCells(b []byte) (Cells, error) { return cellsCodec.Decode(b) }
+
+var verdictCodec rowcoder.Codec[Verdict]
+
+func encodeVerdict(v Verdict) ([]byte, error) { return verdictCodec.Encode(v) }
+func decodeVerdict(b []byte) (Verdict, error) { return verdictCodec.Decode(b) }
+
+var shardKeyCodec rowcoder.Codec[ShardKey]
+
+func encodeShardKey(v ShardKey) ([]byte, error) { return shardKeyCodec.Encode(v) }
+func decodeShardKey(b []byte) (ShardKey, error) { return shardKeyCodec.Decode(b) }
+
+var shardCodec rowcoder.Codec[Shard]
+
+func encodeShard(v Shard) ([]byte, error) { return shardCodec.Encode(v) }
+func decodeShard(b []byte) (Shard, error) { return shardCodec.Decode(b) }
 
 // decimalProvider maps decimal.Decimal to a schema row of one bytes field
 // holding its exact binary form.

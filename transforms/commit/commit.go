@@ -24,6 +24,7 @@ import (
 	"github.com/curpipe/curpipe/io/sqsio"
 	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/rowcoder"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -31,10 +32,19 @@ func init() {
 	register.DoFn5x1[context.Context, string, func(*billing.Verdict) bool, func(*ShardAck) bool, func(Outcome), error](&commitFn{})
 	register.Emitter1[Outcome]()
 	register.Iter1[ShardAck]()
-	for _, t := range []any{Outcome{}, ShardAck{}, CurrencyTotal{}} {
-		beam.RegisterType(reflectTypeOf(t))
-	}
+	rowcoder.Register(encodeOutcome, decodeOutcome)
+	rowcoder.Register(encodeShardAck, decodeShardAck)
 }
+
+var outcomeCodec rowcoder.Codec[Outcome]
+
+func encodeOutcome(v Outcome) ([]byte, error) { return outcomeCodec.Encode(v) }
+func decodeOutcome(b []byte) (Outcome, error) { return outcomeCodec.Decode(b) }
+
+var shardAckCodec rowcoder.Codec[ShardAck]
+
+func encodeShardAck(v ShardAck) ([]byte, error) { return shardAckCodec.Encode(v) }
+func decodeShardAck(b []byte) (ShardAck, error) { return shardAckCodec.Decode(b) }
 
 // The outcomes of a report.
 const (

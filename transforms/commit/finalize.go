@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"sort"
 	"strings"
 
@@ -25,8 +24,6 @@ func init() {
 	register.Emitter2[int, Outcome]()
 	register.Iter1[Outcome]()
 }
-
-func reflectTypeOf(v any) reflect.Type { return reflect.TypeOf(v) }
 
 // Summary is the record of one run, written to the lake for the command
 // (and anyone auditing) to read back.
