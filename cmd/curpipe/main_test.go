@@ -15,12 +15,14 @@ import (
 
 	"github.com/curpipe/curpipe/io/awstest"
 	"github.com/curpipe/curpipe/io/s3io"
+	"github.com/curpipe/curpipe/runners/flinktest"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	awstest.Stop()
+	flinktest.Stop()
 	os.Exit(code)
 }
 

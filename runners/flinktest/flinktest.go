@@ -1,0 +1,117 @@
+// Package flinktest gives tests a Beam Flink job server: the one named by
+// CURPIPE_FLINK_ENDPOINT, or one it starts with runners/flink/jobserver
+// (an embedded Flink, which needs Java and Maven). Under CI=true a missing
+// job server fails the test; elsewhere it skips it.
+package flinktest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	once     sync.Once
+	endpoint string
+	startErr error
+	pid      int
+)
+
+// Endpoint returns the job server's host:port.
+func Endpoint(t testing.TB) string {
+	t.Helper()
+	once.Do(func() { endpoint, startErr = setup() })
+	if startErr != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no Flink job server for this test (CI=true requires one): %v", startErr)
+		}
+		t.Skipf("no Flink job server (set CURPIPE_FLINK_ENDPOINT or install Java and Maven): %v", startErr)
+	}
+	return endpoint
+}
+
+// Args are the flags that run a curpipe command on the job server, with
+// its workers in the command's own process.
+func Args(t testing.TB) []string {
+	return []string{"--runner=flink", "--endpoint=" + Endpoint(t), "--environment_type=LOOPBACK"}
+}
+
+// Stop ends a job server this package started. Call it from TestMain.
+func Stop() {
+	if pid > 0 {
+		syscall.Kill(pid, syscall.SIGTERM)
+	}
+}
+
+func setup() (string, error) {
+	if ep := os.Getenv("CURPIPE_FLINK_ENDPOINT"); ep != "" {
+		if err := dial(ep); err != nil {
+			return "", fmt.Errorf("CURPIPE_FLINK_ENDPOINT=%s: %w", ep, err)
+		}
+		return ep, nil
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	port, err := freePort()
+	if err != nil {
+		return "", err
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(filepath.Join(root, "runners", "flink", "jobserver"), "--background", "--port", strconv.Itoa(port))
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("runners/flink/jobserver: %w\n%s", err, stderr.String())
+	}
+	if pid, err = strconv.Atoi(strings.TrimSpace(stdout.String())); err != nil {
+		return "", fmt.Errorf("runners/flink/jobserver printed %q, not a PID", stdout.String())
+	}
+	ep := net.JoinHostPort("localhost", strconv.Itoa(port))
+	return ep, dial(ep)
+}
+
+func dial(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return err
+	}
+	return c.Close()
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// moduleRoot is the folder holding go.mod, above the test's directory.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
