@@ -7,8 +7,12 @@ package runners
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
+	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/options/jobopts"
 	beamrunners "github.com/apache/beam/sdks/v2/go/pkg/beam/runners"
 
 	// The reflection-free runtime for registered DoFns.
@@ -35,11 +39,65 @@ func Name() string {
 	return *beamrunners.Runner
 }
 
+// portable reports whether a runner submits the job to a job server,
+// where it outlives the process unless it is cancelled there.
+func portable(name string) bool {
+	switch name {
+	case "flink", "FlinkRunner", "universal", "portable", "PortableRunner":
+		return true
+	}
+	return false
+}
+
+// cancelWait bounds how long a stop waits for the job server to cancel
+// the job before the process lets go of it.
+const cancelWait = 30 * time.Second
+
+var jobs atomic.Int64
+
 // Run executes p on the selected runner and waits for it to finish.
+//
+// On a job server, ending ctx cancels the job there and waits for it to
+// stop before the workers in this process (LOOPBACK) go away; otherwise
+// Flink would keep restarting a streaming job whose harness vanished.
 func Run(ctx context.Context, p *beam.Pipeline) (beam.PipelineResult, error) {
-	res, err := beam.Run(ctx, Name(), p)
+	name := Name()
+	if !portable(name) {
+		res, err := beam.Run(ctx, name, p)
+		if err != nil {
+			return res, fmt.Errorf("run on %s: %w", name, err)
+		}
+		return res, nil
+	}
+	// The job is found again by its name, unique to this run unless the
+	// user chose one. Job servers rewrite names to lower case letters and
+	// digits and add a suffix: this one survives that as a prefix.
+	if *jobopts.JobName == "" {
+		*jobopts.JobName = fmt.Sprintf("curpipe%dx%d", time.Now().UnixNano(), jobs.Add(1))
+		defer func() { *jobopts.JobName = "" }()
+	}
+	job, endpoint := *jobopts.JobName, *jobopts.Endpoint
+
+	runCtx, release := context.WithCancel(context.WithoutCancel(ctx))
+	defer release()
+	stopped := make(chan struct{})
+	defer close(stopped)
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-stopped:
+			return
+		}
+		cctx, cancel := context.WithTimeout(context.Background(), cancelWait)
+		defer cancel()
+		if err := cancelJob(cctx, endpoint, job); err != nil {
+			log.Warnf(ctx, "cancel job %s on %s: %v; leaving it", job, endpoint, err)
+		}
+		release()
+	}()
+	res, err := beam.Run(runCtx, name, p)
 	if err != nil {
-		return res, fmt.Errorf("run on %s: %w", Name(), err)
+		return res, fmt.Errorf("run on %s: %w", name, err)
 	}
 	return res, nil
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -202,4 +203,42 @@ func firstDiff(a, b []byte) string {
 		}
 	}
 	return "(binary difference)"
+}
+
+// TestFlinkStream runs the stream on Flink's streaming translator: an
+// upload announced through EventBridge on SQS is committed and its
+// message deleted; a newer version replaces it; stopping the command
+// cancels the job on the job server.
+func TestFlinkStream(t *testing.T) {
+	flinktest.Endpoint(t)
+	before := flinktest.Running(t)
+	env := newStreamEnv(t, viaEB)
+	out := t.TempDir()
+	stop := env.stream(t, out, flinktest.Args(t)...)
+	stopped := false
+	defer func() {
+		if !stopped {
+			stop()
+		}
+		resetBeamFlags()
+	}()
+	want := func(total string) string {
+		return "usage_date,provider,currency,unblended_cost,net_unblended_cost,amortized_cost,line_items\n2024-01-05,AWS,USD," + total + "," + total + "," + total + ",1\n"
+	}
+	env.put(t, "drops/a.csv", cur("1.5"))
+	waitFor(t, "the first upload's totals", 2*time.Minute, func() bool { return dailyCSV(out) == want("1.5") })
+	waitFor(t, "an empty queue", time.Minute, func() bool { return env.depth(t, env.queue) == 0 })
+	env.put(t, "drops/a.csv", cur("2.25"))
+	waitFor(t, "the new version to replace the old", 2*time.Minute, func() bool { return dailyCSV(out) == want("2.25") })
+	waitFor(t, "an empty queue", time.Minute, func() bool { return env.depth(t, env.queue) == 0 })
+	if n := env.depth(t, env.dlq); n != 0 {
+		t.Errorf("%d messages in the DLQ", n)
+	}
+	stop()
+	stopped = true
+	for _, job := range flinktest.Running(t) {
+		if !slices.Contains(before, job) {
+			t.Errorf("the stopped stream's job is still on the job server: %s", job)
+		}
+	}
 }

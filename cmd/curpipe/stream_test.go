@@ -167,13 +167,15 @@ func (e streamEnv) stream(t *testing.T, out string, extra ...string) (stop func(
 // waitFor polls cond until it holds or the deadline passes.
 func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
+	start := time.Now()
+	deadline := start.Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %s waiting for %s", d, what)
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
+	t.Logf("%s after %s", what, time.Since(start).Round(100*time.Millisecond))
 }
 
 // dailyCSV reads a lake's daily.csv, "" when absent.

@@ -6,6 +6,7 @@ package flinktest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -18,6 +19,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	jobpb "github.com/apache/beam/sdks/v2/go/pkg/beam/model/jobmanagement_v1"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 )
 
 var (
@@ -114,4 +119,30 @@ func moduleRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// Running returns the IDs of the jobs on the job server that have not
+// finished.
+func Running(t testing.TB) []string {
+	t.Helper()
+	cc, err := grpc.NewClient(Endpoint(t), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	resp, err := jobpb.NewJobServiceClient(cc).GetJobs(ctx, &jobpb.GetJobsRequest{})
+	if err != nil {
+		t.Fatalf("list the job server's jobs: %v", err)
+	}
+	var names []string
+	for _, j := range resp.GetJobInfo() {
+		switch j.GetState() {
+		case jobpb.JobState_DONE, jobpb.JobState_FAILED, jobpb.JobState_CANCELLED, jobpb.JobState_DRAINED, jobpb.JobState_UPDATED:
+		default:
+			names = append(names, j.GetJobId())
+		}
+	}
+	return names
 }
