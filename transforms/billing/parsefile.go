@@ -45,7 +45,7 @@ type fileResult struct {
 func parseFile(ctx context.Context, t FileTask, opts ParseOptions) fileResult {
 	start := time.Now()
 	st := FileStatus{Ref: t.Ref, URL: t.URL, Index: t.Index}
-	p := &fileParser{task: t, opts: opts, table: make(totals.Table)}
+	p := &fileParser{task: t, opts: opts, sums: make(totals.Accumulator)}
 	err := p.run(ctx)
 	st.Rows, st.BadRows = p.rows, p.bad
 	st.Millis = time.Since(start).Milliseconds()
@@ -55,15 +55,15 @@ func parseFile(ctx context.Context, t FileTask, opts ParseOptions) fileResult {
 		return fileResult{Status: st}
 	}
 	st.Curated, st.Quarantine = p.curatedURLs, p.quarantineURL
-	return fileResult{Table: p.table, Status: st}
+	return fileResult{Table: p.sums.Table(), Status: st}
 }
 
 type fileParser struct {
-	task  FileTask
-	opts  ParseOptions
-	table totals.Table
-	rows  int64
-	bad   int64
+	task FileTask
+	opts ParseOptions
+	sums totals.Accumulator
+	rows int64
+	bad  int64
 
 	lake          *curated.Partitioned
 	writers       []objstore.Writer // every curated file opened, to abort on failure
@@ -138,7 +138,7 @@ func (p *fileParser) run(ctx context.Context) error {
 			continue
 		}
 		p.rows++
-		p.table.Add(totals.Dims{
+		p.sums.Add(totals.Dims{
 			Day:      it.Day(),
 			Provider: it.Provider,
 			Payer:    it.Payer,

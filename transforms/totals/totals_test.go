@@ -168,3 +168,44 @@ func TestAddClonesNewKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestAccumulatorMatchesTable adds the same line items both ways: the
+// accumulator's table holds the very same Decimals, exponents included.
+func TestAccumulatorMatchesTable(t *testing.T) {
+	items := []struct {
+		d       Dims
+		u, n, a string
+	}{
+		{Dims{Day: "2024-01-01", Account: "1"}, "12.50", "12.5", "0"},
+		{Dims{Day: "2024-01-01", Account: "1"}, "2.5893953072562468e-05", "-1.81E-8", "1e-40"},
+		{Dims{Day: "2024-01-01", Account: "2"}, "-0.0001", "17000000000", "3"},
+		{Dims{Day: "2024-01-01", Account: "2"}, "0.0001", "17000000000", "1E+3"},
+		{Dims{Day: "2024-01-02", Account: "1"}, "0", "0", "0"},
+	}
+	tab, acc := make(Table), make(Accumulator)
+	for _, it := range items {
+		tab.Add(it.d, dec(it.u), dec(it.n), dec(it.a))
+		acc.Add(it.d, dec(it.u), dec(it.n), dec(it.a))
+	}
+	got := acc.Table()
+	if len(got) != len(tab) {
+		t.Fatalf("%d cells, want %d", len(got), len(tab))
+	}
+	for d, want := range tab {
+		g := got[d]
+		if g == nil {
+			t.Errorf("%v: missing", d)
+			continue
+		}
+		for i, pair := range [3][2]decimal.Decimal{{g.Unblended, want.Unblended}, {g.NetUnblended, want.NetUnblended}, {g.Amortized, want.Amortized}} {
+			gb, _ := pair[0].MarshalBinary()
+			wb, _ := pair[1].MarshalBinary()
+			if string(gb) != string(wb) {
+				t.Errorf("%v measure %d: got %s (exp %d), want %s (exp %d)", d, i, pair[0], pair[0].Exponent(), pair[1], pair[1].Exponent())
+			}
+		}
+		if g.LineItems != want.LineItems {
+			t.Errorf("%v: %d line items, want %d", d, g.LineItems, want.LineItems)
+		}
+	}
+}
