@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"runtime"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
@@ -30,6 +31,15 @@ type parseFn struct {
 	Opts ParseOptions
 }
 
+// parsing admits one file parse per core into a worker process at a time.
+// A runner may run many bundles at once (prism starts one per file when
+// it can), and each parse holds its file's partial sums and the row
+// groups of its curated partitions: unbounded, a report of many large
+// files would take memory in proportion to its file count. One parse
+// already keeps more than a core busy (inflating runs ahead of parsing),
+// so admitting more gains no speed.
+var parsing = make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
+
 func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(ShardKey, Cells), status func(string, FileStatus)) error {
 	if len(t.Messages) > 0 {
 		stop, err := sqsio.KeepInvisible(ctx, Receipts(t.Messages))
@@ -38,7 +48,13 @@ func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(S
 		}
 		defer stop()
 	}
+	select {
+	case parsing <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	res := parseFile(ctx, t, f.Opts)
+	<-parsing
 	st := res.Status
 	if st.Err != "" {
 		log.Errorf(ctx, "file %s failed after %d rows: %s", t.URL, st.Rows, st.Err)

@@ -20,17 +20,28 @@ type File struct {
 //	billing_period=YYYY-MM/usage_date=YYYY-MM-DD/<base>.parquet
 //
 // where usage_date is the UTC date of the usage start. Each partition's
-// destination is opened on its first Record. Memory grows with the number
-// of partitions open at once, each holding at most one row group (see
-// maxRowGroupBytes); a source object spans one billing period, so about 31.
+// destination is opened on its first Record. A source object spans one
+// billing period, so about 31 partitions are open at once, each holding
+// its current row group in memory. When rows arrive in no order of day,
+// no partition reaches maxRowGroupRows before the end of a large file, so
+// the rows held across all partitions are bounded too (maxBufferedRows):
+// past it, the partition holding the most ends its row group early.
 // It is not safe for concurrent use.
 type Partitioned struct {
 	open          func(relPath string) (io.WriteCloser, error)
 	base          string
 	billingPeriod func(*Record) string
 	parts         map[string]*partition
+	buffered      int64 // rows held across the partitions
+	limit         int64 // at most this many: maxBufferedRows
 	done          bool
 }
+
+// maxBufferedRows bounds the rows a Partitioned holds in memory. At the
+// 300 to 400 bytes a CUR row takes in parquet-go's column buffers, it is
+// about 50 MB; rows in random day order then make row groups of about
+// 4k rows per partition.
+const maxBufferedRows = 128 << 10
 
 type partition struct {
 	dst io.WriteCloser
@@ -47,7 +58,7 @@ type partition struct {
 func NewPartitioned(open func(relPath string) (io.WriteCloser, error), base string,
 	billingPeriod func(*Record) string) *Partitioned {
 	return &Partitioned{open: open, base: base, billingPeriod: billingPeriod,
-		parts: make(map[string]*partition)}
+		parts: make(map[string]*partition), limit: maxBufferedRows}
 }
 
 // Write adds r to its partition's file. As with Writer.Write, a Record
@@ -69,9 +80,31 @@ func (p *Partitioned) Write(r *Record) error {
 		part = &partition{dst: dst, w: NewWriter(dst)}
 		p.parts[path] = part
 	}
+	before := part.w.Buffered()
 	if err := part.w.Write(r); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	// The writer may have cut a row group of its own.
+	p.buffered += part.w.Buffered() - before
+	if p.buffered > p.limit {
+		return p.flushLargest()
+	}
+	return nil
+}
+
+// flushLargest ends the row group of the partition holding the most rows.
+func (p *Partitioned) flushLargest() error {
+	var largest string
+	var most int64 = -1
+	for path, part := range p.parts {
+		if n := part.w.Buffered(); n > most || (n == most && path < largest) {
+			largest, most = path, n
+		}
+	}
+	if err := p.parts[largest].w.FlushRowGroup(); err != nil {
+		return fmt.Errorf("%s: %w", largest, err)
+	}
+	p.buffered -= most
 	return nil
 }
 

@@ -3,10 +3,13 @@ package curated_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/curpipe/curpipe/transforms/curated"
 )
@@ -212,4 +215,52 @@ func TestPartitionedAbort(t *testing.T) {
 		t.Error("Close after Abort: no error")
 	}
 	p.Abort() // a second Abort is harmless
+}
+
+// TestPartitionedBoundsMemory writes rows of 31 days in turn, as a file in
+// no order of day delivers them: the rows held in memory never pass the
+// limit, the early row groups make several per file, and every row reads
+// back where it belongs.
+func TestPartitionedBoundsMemory(t *testing.T) {
+	const days, perDay, limit = 31, 200, 1000
+	fs := &memFS{}
+	p := curated.NewPartitioned(fs.open, "r-1", nil)
+	curated.SetBufferLimit(p, limit)
+	want := map[string][]string{}
+	for i := range days * perDay {
+		day := fmt.Sprintf("2024-01-%02dT05:00:00Z", 1+i%days)
+		r := record(day, fmt.Sprintf("0.%04d", i), int64(i+2))
+		if err := p.Write(r); err != nil {
+			t.Fatal(err)
+		}
+		if n := curated.BufferedRows(p); n > limit {
+			t.Fatalf("after row %d: %d rows held, limit %d", i, n, limit)
+		}
+		path := fmt.Sprintf("billing_period=2024-01/usage_date=%s/r-1.parquet", day[:10])
+		want[path] = append(want[path], r.UnblendedCost.String())
+	}
+	files, err := p.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != days {
+		t.Fatalf("%d files, want %d", len(files), days)
+	}
+	for _, f := range files {
+		data := fs.files[f.Path].Bytes()
+		pf, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g := len(pf.RowGroups()); g < 2 {
+			t.Errorf("%s: %d row group, want the limit to have cut several", f.Path, g)
+		}
+		var got []string
+		for _, row := range readBack(t, data) {
+			got = append(got, row[14])
+		}
+		if !reflect.DeepEqual(got, want[f.Path]) {
+			t.Errorf("%s: costs %v, want %v", f.Path, got, want[f.Path])
+		}
+	}
 }

@@ -161,6 +161,33 @@ func (w *Writer) Write(r *Record) error {
 // Rows returns the number of Records written so far.
 func (w *Writer) Rows() int64 { return w.rows }
 
+// Buffered returns the number of Records held in memory: those of the
+// row group not yet flushed.
+func (w *Writer) Buffered() int64 { return w.grouped + int64(len(w.batch)) }
+
+// FlushRowGroup ends the current row group, writing it out and freeing
+// its memory. It does nothing when no Record is buffered.
+func (w *Writer) FlushRowGroup() error {
+	if w.err != nil || w.closed {
+		return w.err
+	}
+	if w.Buffered() == 0 {
+		return nil
+	}
+	if err := w.flushBatch(); err != nil {
+		return err
+	}
+	if w.grouped == 0 { // flushBatch cut the row group itself
+		return nil
+	}
+	if err := w.pw.Flush(); err != nil {
+		w.err = fmt.Errorf("curated: flush row group: %w", err)
+		return w.err
+	}
+	w.grouped, w.flushed = 0, w.pw.Size()
+	return nil
+}
+
 // flushBatch hands the buffered rows to parquet-go, then cuts a row group if
 // the current one has reached maxRowGroupRows (a multiple of batchRows) or
 // maxRowGroupBytes by parquet-go's estimate.
