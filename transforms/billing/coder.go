@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/core/graph/coder"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/curpipe/curpipe/transforms/decimal"
 	"github.com/curpipe/curpipe/transforms/rowcoder"
@@ -24,7 +25,10 @@ func init() {
 	rowcoder.Register(encodeReport, decodeReport)
 	rowcoder.Register(encodeFileTask, decodeFileTask)
 	rowcoder.Register(encodeFileStatus, decodeFileStatus)
-	rowcoder.Register(encodeCells, decodeCells)
+	// Cells have an encoding of their own (cellscoder.go).
+	register.Function1x2(encodeCells)
+	register.Function1x2(decodeCells)
+	beam.RegisterCoder(reflect.TypeOf(Cells{}), encodeCells, decodeCells)
 	rowcoder.Register(encodeVerdict, decodeVerdict)
 	rowcoder.Register(encodeShardKey, decodeShardKey)
 	rowcoder.Register(encodeShard, decodeShard)
@@ -44,11 +48,6 @@ var fileStatusCodec rowcoder.Codec[FileStatus]
 
 func encodeFileStatus(v FileStatus) ([]byte, error) { return fileStatusCodec.Encode(v) }
 func decodeFileStatus(b []byte) (FileStatus, error) { return fileStatusCodec.Decode(b) }
-
-var cellsCodec rowcoder.Codec[Cells]
-
-func encodeCells(v Cells) ([]byte, error) { return cellsCodec.Encode(v) }
-func decodeCells(b []byte) (Cells, error) { return cellsCodec.Decode(b) }
 
 var verdictCodec rowcoder.Codec[Verdict]
 
