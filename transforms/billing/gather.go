@@ -1,12 +1,10 @@
 package billing
 
 import (
-	"sort"
+	"slices"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
-
-	"github.com/curpipe/curpipe/transforms/totals"
 )
 
 func init() {
@@ -44,7 +42,9 @@ func DailyTotals(s beam.Scope, partials beam.PCollection) beam.PCollection {
 	return beam.ParDo(s, toShard, summed)
 }
 
-// mergeCells adds two batches of cells of the same report and day.
+// mergeCells adds two batches of cells of the same report and day. Parse
+// emits its batches sorted by Dims and the merge keeps them so, which
+// makes it one linear pass with no hashing.
 func mergeCells(a, b Cells) Cells {
 	if len(a.Rows) == 0 {
 		return b
@@ -52,21 +52,36 @@ func mergeCells(a, b Cells) Cells {
 	if len(b.Rows) == 0 {
 		return a
 	}
-	t := make(totals.Table, len(a.Rows)+len(b.Rows))
-	for _, c := range [2]Cells{a, b} {
-		for _, d := range c.Rows {
-			t.Merge(d.Dims, d.Sums)
+	x, y := sortedRows(a.Rows), sortedRows(b.Rows)
+	out := Cells{Rows: make([]DayTotal, 0, max(len(x), len(y)))}
+	for len(x) > 0 && len(y) > 0 {
+		switch c := x[0].Dims.Compare(y[0].Dims); {
+		case c < 0:
+			out.Rows, x = append(out.Rows, x[0]), x[1:]
+		case c > 0:
+			out.Rows, y = append(out.Rows, y[0]), y[1:]
+		default:
+			out.Rows = append(out.Rows, DayTotal{Dims: x[0].Dims, Sums: x[0].Sums.Add(y[0].Sums)})
+			x, y = x[1:], y[1:]
 		}
 	}
-	out := Cells{Rows: make([]DayTotal, 0, len(t))}
-	for d, s := range t {
-		out.Rows = append(out.Rows, DayTotal{Dims: d, Sums: *s})
-	}
+	out.Rows = append(append(out.Rows, x...), y...)
 	return out
 }
 
+// sortedRows returns rows sorted by Dims: rows itself when it already is,
+// else a sorted copy (inputs are not to be modified).
+func sortedRows(rows []DayTotal) []DayTotal {
+	if slices.IsSortedFunc(rows, compareRows) {
+		return rows
+	}
+	rows = slices.Clone(rows)
+	slices.SortFunc(rows, compareRows)
+	return rows
+}
+
+func compareRows(a, b DayTotal) int { return a.Dims.Compare(b.Dims) }
+
 func toShard(k ShardKey, c Cells, emit func(Shard)) {
-	sh := Shard{Ref: k.Ref, Day: k.Day, Rows: c.Rows}
-	sort.Slice(sh.Rows, func(i, j int) bool { return sh.Rows[i].Dims.Less(sh.Rows[j].Dims) })
-	emit(sh)
+	emit(Shard{Ref: k.Ref, Day: k.Day, Rows: sortedRows(c.Rows)})
 }

@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"runtime"
+	"slices"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
@@ -66,6 +67,7 @@ func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(S
 		byDay[d.Day] = append(byDay[d.Day], DayTotal{Dims: d, Sums: *sums})
 	}
 	for day, rows := range byDay {
+		slices.SortFunc(rows, compareRows) // mergeCells merges sorted batches
 		partial(ShardKey{Ref: t.Ref, Day: day}, Cells{Rows: rows})
 	}
 	status(t.Ref, st)

@@ -28,15 +28,7 @@ func (t Table) Rows() []Row {
 	for d, s := range t {
 		rows = append(rows, Row{d, *s})
 	}
-	slices.SortFunc(rows, func(a, b Row) int {
-		if a.Dims.Less(b.Dims) {
-			return -1
-		}
-		if b.Dims.Less(a.Dims) {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(rows, func(a, b Row) int { return a.Dims.Compare(b.Dims) })
 	return rows
 }
 

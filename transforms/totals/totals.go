@@ -31,15 +31,26 @@ func (d Dims) clone() Dims {
 }
 
 // Less orders Dims by their fields in CSV column order.
-func (d Dims) Less(e Dims) bool {
-	a := [...]string{d.Day, d.Provider, d.Payer, d.Account, d.Service, d.Currency}
-	b := [...]string{e.Day, e.Provider, e.Payer, e.Account, e.Service, e.Currency}
-	for i := range a {
-		if a[i] != b[i] {
-			return a[i] < b[i]
-		}
+func (d Dims) Less(e Dims) bool { return d.Compare(e) < 0 }
+
+// Compare orders Dims by their fields in CSV column order: -1, 0 or +1.
+func (d Dims) Compare(e Dims) int {
+	if c := strings.Compare(d.Day, e.Day); c != 0 {
+		return c
 	}
-	return false
+	if c := strings.Compare(d.Provider, e.Provider); c != 0 {
+		return c
+	}
+	if c := strings.Compare(d.Payer, e.Payer); c != 0 {
+		return c
+	}
+	if c := strings.Compare(d.Account, e.Account); c != 0 {
+		return c
+	}
+	if c := strings.Compare(d.Service, e.Service); c != 0 {
+		return c
+	}
+	return strings.Compare(d.Currency, e.Currency)
 }
 
 // Sums are the measures of a set of line items.
