@@ -41,6 +41,17 @@ type parseFn struct {
 // so admitting more gains no speed.
 var parsing = make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
 
+// admitParse runs parse once a slot is free, or gives up when ctx ends.
+func admitParse(ctx context.Context, parse func() fileResult) (fileResult, error) {
+	select {
+	case parsing <- struct{}{}:
+	case <-ctx.Done():
+		return fileResult{}, ctx.Err()
+	}
+	defer func() { <-parsing }()
+	return parse(), nil
+}
+
 func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(ShardKey, Cells), status func(string, FileStatus)) error {
 	if len(t.Messages) > 0 {
 		stop, err := sqsio.KeepInvisible(ctx, Receipts(t.Messages))
@@ -49,13 +60,10 @@ func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(S
 		}
 		defer stop()
 	}
-	select {
-	case parsing <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+	res, err := admitParse(ctx, func() fileResult { return parseFile(ctx, t, f.Opts) })
+	if err != nil {
+		return err
 	}
-	res := parseFile(ctx, t, f.Opts)
-	<-parsing
 	st := res.Status
 	if st.Err != "" {
 		log.Errorf(ctx, "file %s failed after %d rows: %s", t.URL, st.Rows, st.Err)
