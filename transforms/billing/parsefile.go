@@ -45,7 +45,7 @@ type fileResult struct {
 func parseFile(ctx context.Context, t FileTask, opts ParseOptions) fileResult {
 	start := time.Now()
 	st := FileStatus{Ref: t.Ref, URL: t.URL, Index: t.Index}
-	p := &fileParser{task: t, opts: opts, sums: make(totals.Accumulator)}
+	p := &fileParser{task: t, opts: opts, sums: totals.NewAccumulator()}
 	err := p.run(ctx)
 	st.Rows, st.BadRows = p.rows, p.bad
 	st.Millis = time.Since(start).Milliseconds()
@@ -61,7 +61,7 @@ func parseFile(ctx context.Context, t FileTask, opts ParseOptions) fileResult {
 type fileParser struct {
 	task FileTask
 	opts ParseOptions
-	sums totals.Accumulator
+	sums *totals.Accumulator
 	rows int64
 	bad  int64
 

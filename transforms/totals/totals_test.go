@@ -181,8 +181,13 @@ func TestAccumulatorMatchesTable(t *testing.T) {
 		{Dims{Day: "2024-01-01", Account: "2"}, "-0.0001", "17000000000", "3"},
 		{Dims{Day: "2024-01-01", Account: "2"}, "0.0001", "17000000000", "1E+3"},
 		{Dims{Day: "2024-01-02", Account: "1"}, "0", "0", "0"},
+		// Fields that run into each other must stay apart.
+		{Dims{Day: "2024-01-03", Account: "1\x002", Service: "3"}, "1", "1", "1"},
+		{Dims{Day: "2024-01-03", Account: "1", Service: "2\x003"}, "2", "2", "2"},
+		{Dims{Day: "2024-01-03", Account: "12", Service: "3"}, "4", "4", "4"},
+		{Dims{Day: "2024-01-03", Account: "1", Service: "23"}, "8", "8", "8"},
 	}
-	tab, acc := make(Table), make(Accumulator)
+	tab, acc := make(Table), NewAccumulator()
 	for _, it := range items {
 		tab.Add(it.d, dec(it.u), dec(it.n), dec(it.a))
 		acc.Add(it.d, dec(it.u), dec(it.n), dec(it.a))
