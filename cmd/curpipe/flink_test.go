@@ -214,7 +214,10 @@ func TestFlinkStream(t *testing.T) {
 	before := flinktest.Running(t)
 	env := newStreamEnv(t, viaEB)
 	out := t.TempDir()
-	stop := env.stream(t, out, flinktest.Args(t)...)
+	// Reports commit tens of seconds after their parse on Flink (see the
+	// README): the visibility the README gives Flink users keeps their
+	// messages from being received again meanwhile.
+	stop := env.stream(t, out, append(flinktest.Args(t), "--visibility", "3m")...)
 	stopped := false
 	defer func() {
 		if !stopped {
