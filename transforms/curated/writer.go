@@ -180,12 +180,7 @@ func (w *Writer) FlushRowGroup() error {
 	if w.grouped == 0 { // flushBatch cut the row group itself
 		return nil
 	}
-	if err := w.pw.Flush(); err != nil {
-		w.err = fmt.Errorf("curated: flush row group: %w", err)
-		return w.err
-	}
-	w.grouped, w.flushed = 0, w.pw.Size()
-	return nil
+	return w.cutRowGroup()
 }
 
 // flushBatch hands the buffered rows to parquet-go, then cuts a row group if
@@ -203,12 +198,18 @@ func (w *Writer) flushBatch() error {
 	clear(w.batch) // drop string references
 	w.batch = w.batch[:0]
 	if w.grouped >= maxRowGroupRows || w.pw.Size()-w.flushed >= maxRowGroupBytes {
-		if err := w.pw.Flush(); err != nil {
-			w.err = fmt.Errorf("curated: flush row group: %w", err)
-			return w.err
-		}
-		w.grouped, w.flushed = 0, w.pw.Size()
+		return w.cutRowGroup()
 	}
+	return nil
+}
+
+// cutRowGroup writes out the rows handed to parquet-go as a row group.
+func (w *Writer) cutRowGroup() error {
+	if err := w.pw.Flush(); err != nil {
+		w.err = fmt.Errorf("curated: flush row group: %w", err)
+		return w.err
+	}
+	w.grouped, w.flushed = 0, w.pw.Size()
 	return nil
 }
 
