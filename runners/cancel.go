@@ -29,7 +29,7 @@ func cancelJob(ctx context.Context, endpoint, name string) error {
 		}
 		live := 0
 		for _, j := range resp.GetJobInfo() {
-			if !named(j.GetJobName(), name) || terminal(j.GetState()) {
+			if !named(j.GetJobName(), name) || Terminal(j.GetState()) {
 				continue
 			}
 			live++
@@ -50,7 +50,9 @@ func cancelJob(ctx context.Context, endpoint, name string) error {
 	}
 }
 
-func terminal(s jobpb.JobState_Enum) bool {
+// Terminal reports whether a job in state s has finished, one way or
+// another.
+func Terminal(s jobpb.JobState_Enum) bool {
 	switch s {
 	case jobpb.JobState_DONE, jobpb.JobState_FAILED, jobpb.JobState_CANCELLED, jobpb.JobState_DRAINED, jobpb.JobState_UPDATED:
 		return true

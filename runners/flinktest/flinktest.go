@@ -23,6 +23,8 @@ import (
 	jobpb "github.com/apache/beam/sdks/v2/go/pkg/beam/model/jobmanagement_v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/curpipe/curpipe/runners"
 )
 
 var (
@@ -136,13 +138,11 @@ func Running(t testing.TB) []string {
 	if err != nil {
 		t.Fatalf("list the job server's jobs: %v", err)
 	}
-	var names []string
+	var ids []string
 	for _, j := range resp.GetJobInfo() {
-		switch j.GetState() {
-		case jobpb.JobState_DONE, jobpb.JobState_FAILED, jobpb.JobState_CANCELLED, jobpb.JobState_DRAINED, jobpb.JobState_UPDATED:
-		default:
-			names = append(names, j.GetJobId())
+		if !runners.Terminal(j.GetState()) {
+			ids = append(ids, j.GetJobId())
 		}
 	}
-	return names
+	return ids
 }

@@ -53,7 +53,7 @@ func mergeCells(a, b Cells) Cells {
 		return a
 	}
 	x, y := sortedRows(a.Rows), sortedRows(b.Rows)
-	out := Cells{Rows: make([]DayTotal, 0, max(len(x), len(y)))}
+	out := Cells{Rows: make([]DayTotal, 0, len(x)+len(y))}
 	for len(x) > 0 && len(y) > 0 {
 		switch c := x[0].Dims.Compare(y[0].Dims); {
 		case c < 0:
