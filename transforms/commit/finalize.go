@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -91,37 +94,68 @@ func (f *finalizeFn) ProcessElement(ctx context.Context, _ int, outcomes func(*O
 
 // RebuildTotals sums the committed reports' totals into the lake's
 // totals/daily.csv and totals/daily_detail.csv.
+//
+// Each report's day file is already sorted and merged, and daily_detail.csv
+// is ordered by day first: a day that one report alone holds is copied as
+// written, and only days that several reports share are merged. The cost
+// follows the bytes, not a map and a sort of every cell.
 func RebuildTotals(ctx context.Context, output string) error {
 	dir := objstore.Join(output, "totals", "reports")
 	store, err := objstore.For(dir)
 	if err != nil {
 		return err
 	}
-	table := make(totals.Table)
 	objs, err := store.List(ctx, dir)
 	if err != nil && !errors.Is(err, objstore.ErrNotFound) {
 		return err
 	}
+	byDay := map[string][]string{} // day -> its files, one per report
 	for _, o := range objs {
-		if !strings.HasSuffix(o.Key, ".csv") {
+		day, ok := strings.CutSuffix(path.Base(o.Key), ".csv")
+		if !ok {
 			continue
 		}
-		b, err := objstore.ReadAll(ctx, o.URL)
-		if err != nil {
-			return err
+		byDay[day] = append(byDay[day], o.URL)
+	}
+	days := slices.Sorted(maps.Keys(byDay))
+
+	header := strings.Join(totals.DetailHeader, ",") + "\n"
+	daily := make(totals.Table) // at the coarse grain
+	addDaily := func(d totals.Dims, s totals.Sums) { daily.Merge(d.DayKey(), s) }
+	var detail bytes.Buffer
+	detail.WriteString(header)
+	for _, day := range days {
+		urls := byDay[day]
+		shared := make(totals.Table) // the day's cells, when reports share it
+		for _, u := range urls {
+			b, err := objstore.ReadAll(ctx, u)
+			if err != nil {
+				return err
+			}
+			add := addDaily
+			if len(urls) > 1 {
+				add = func(d totals.Dims, s totals.Sums) { shared.Merge(d, s); addDaily(d, s) }
+			}
+			if err := totals.ScanDetail(bytes.NewReader(b), add); err != nil {
+				return fmt.Errorf("read %s: %w", u, err)
+			}
+			if len(urls) == 1 {
+				detail.Write(b[len(header):]) // ScanDetail checked the header
+			}
 		}
-		if err := table.ReadDetail(bytes.NewReader(b)); err != nil {
-			return fmt.Errorf("read %s: %w", o.URL, err)
+		if len(urls) > 1 {
+			var merged bytes.Buffer
+			if err := totals.WriteDetailRows(&merged, shared.Rows()); err != nil {
+				return err
+			}
+			detail.Write(merged.Bytes()[len(header):])
 		}
 	}
-	var daily, detail bytes.Buffer
-	if err := table.WriteDaily(&daily); err != nil {
+	var dailyCSV bytes.Buffer
+	if err := daily.WriteDaily(&dailyCSV); err != nil {
 		return err
 	}
-	if err := table.WriteDetail(&detail); err != nil {
-		return err
-	}
-	if err := objstore.WriteAll(ctx, objstore.Join(output, "totals", "daily.csv"), daily.Bytes()); err != nil {
+	if err := objstore.WriteAll(ctx, objstore.Join(output, "totals", "daily.csv"), dailyCSV.Bytes()); err != nil {
 		return err
 	}
 	return objstore.WriteAll(ctx, objstore.Join(output, "totals", "daily_detail.csv"), detail.Bytes())

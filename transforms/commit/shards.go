@@ -63,13 +63,10 @@ func (f *shardFn) ProcessElement(ctx context.Context, sh billing.Shard, verdicts
 	if !found || !v.OK() {
 		return nil
 	}
-	table := make(totals.Table)
-	for _, d := range sh.Rows {
-		table.Merge(d.Dims, d.Sums)
-	}
+	rows := shardRows(sh.Rows)
 	ack := ShardAck{Day: sh.Day, Cells: len(sh.Rows), Totals: byCurrency(sh.Rows)}
 	if f.table != nil {
-		st, err := f.table.WriteDay(ctx, tableVersion(v.Report), sh.Day, table.Rows())
+		st, err := f.table.WriteDay(ctx, tableVersion(v.Report), sh.Day, rows)
 		if err != nil {
 			return fmt.Errorf("report %s day %s: %w", v.Report.ID, sh.Day, err)
 		}
@@ -78,7 +75,7 @@ func (f *shardFn) ProcessElement(ctx context.Context, sh billing.Shard, verdicts
 		return nil
 	}
 	var buf bytes.Buffer
-	if err := table.WriteDetail(&buf); err != nil {
+	if err := totals.WriteDetailRows(&buf, rows); err != nil {
 		return err
 	}
 	u := DayTotalsURL(f.Output, v.Report.Key, sh.Day)
@@ -87,6 +84,20 @@ func (f *shardFn) ProcessElement(ctx context.Context, sh billing.Shard, verdicts
 	}
 	emit(sh.Ref, ack)
 	return nil
+}
+
+// shardRows converts a shard's rows, sorted by Dims as DailyTotals emits
+// them, to totals rows, adding up any Dims that occur twice in a row.
+func shardRows(in []billing.DayTotal) []totals.Row {
+	rows := make([]totals.Row, 0, len(in))
+	for _, d := range in {
+		if n := len(rows); n > 0 && rows[n-1].Dims == d.Dims {
+			rows[n-1].Sums = rows[n-1].Sums.Add(d.Sums)
+			continue
+		}
+		rows = append(rows, totals.Row{Dims: d.Dims, Sums: d.Sums})
+	}
+	return rows
 }
 
 // tableVersion is a report's version as the totals table records it.

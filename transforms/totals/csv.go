@@ -43,32 +43,60 @@ func (t Table) Daily() Table {
 
 // WriteDetail writes t as daily_detail.csv, sorted by its key columns.
 func (t Table) WriteDetail(w io.Writer) error {
+	return WriteDetailRows(w, t.Rows())
+}
+
+// WriteDetailRows writes rows as daily_detail.csv in the order given. The
+// commit's shards arrive sorted and merged, so they need no Table (a map
+// and a sort) to be written in the lake's order.
+func WriteDetailRows(w io.Writer, rows []Row) error {
 	cw := csv.NewWriter(w)
 	cw.Write(DetailHeader)
-	for _, r := range t.Rows() {
-		cw.Write(append([]string{r.Day, r.Provider, r.Payer, r.Account, r.Service, r.Currency}, r.Sums.fields()...))
+	if err := writeDetail(cw, rows); err != nil {
+		return err
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// writeDetail writes rows with no header, reusing one record.
+func writeDetail(cw *csv.Writer, rows []Row) error {
+	rec := make([]string, len(DetailHeader))
+	for _, r := range rows {
+		rec = append(rec[:0], r.Day, r.Provider, r.Payer, r.Account, r.Service, r.Currency)
+		rec = r.Sums.appendFields(rec)
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // WriteDaily writes t summed to the coarse grain as daily.csv.
 func (t Table) WriteDaily(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write(DailyHeader)
+	rec := make([]string, len(DailyHeader))
 	for _, r := range t.Daily().Rows() {
-		cw.Write(append([]string{r.Day, r.Provider, r.Currency}, r.Sums.fields()...))
+		cw.Write(r.Sums.appendFields(append(rec[:0], r.Day, r.Provider, r.Currency)))
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
-func (s Sums) fields() []string {
-	return []string{s.Unblended.String(), s.NetUnblended.String(), s.Amortized.String(), strconv.FormatInt(s.LineItems, 10)}
+func (s Sums) appendFields(rec []string) []string {
+	return append(rec, s.Unblended.String(), s.NetUnblended.String(), s.Amortized.String(), strconv.FormatInt(s.LineItems, 10))
 }
 
 // ReadDetail reads a daily_detail.csv back into t, adding to what t holds.
 func (t Table) ReadDetail(r io.Reader) error {
+	return ScanDetail(r, t.Merge)
+}
+
+// ScanDetail reads a daily_detail.csv and calls fn with each row in file
+// order. It checks the header and fails on the first malformed row,
+// naming its line and column.
+func ScanDetail(r io.Reader, fn func(Dims, Sums)) error {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = len(DetailHeader)
 	h, err := cr.Read()
@@ -97,6 +125,6 @@ func (t Table) ReadDetail(r io.Reader) error {
 			line, _ := cr.FieldPos(9)
 			return fmt.Errorf("line %d, %s: %w", line, DetailHeader[9], err)
 		}
-		t.Merge(Dims{Day: rec[0], Provider: rec[1], Payer: rec[2], Account: rec[3], Service: rec[4], Currency: rec[5]}, s)
+		fn(Dims{Day: rec[0], Provider: rec[1], Payer: rec[2], Account: rec[3], Service: rec[4], Currency: rec[5]}, s)
 	}
 }

@@ -21,7 +21,7 @@ func checkSums(t *testing.T, what string, got *Sums, want Sums) {
 		t.Fatalf("%s: no entry", what)
 	}
 	if !got.Equal(want) {
-		t.Errorf("%s = %v, want %v", what, got.fields(), want.fields())
+		t.Errorf("%s = %v, want %v", what, got.appendFields(nil), want.appendFields(nil))
 	}
 }
 
@@ -58,7 +58,7 @@ func TestTableMerge(t *testing.T) {
 	// the other entries alone.
 	tb.Add(d2, dec("1"), dec("1"), dec("1"))
 	if !s.Equal(sums("1.5", "1.25", "1", 3)) {
-		t.Errorf("Merge aliased its argument: %v", s.fields())
+		t.Errorf("Merge aliased its argument: %v", s.appendFields(nil))
 	}
 	checkSums(t, "d2", tb[d2], sums("2.5", "2.25", "2", 4))
 }
@@ -144,7 +144,7 @@ func TestSumsAdd(t *testing.T) {
 	got := a.Add(b)
 	want := sums("0.000025912053072562468", "0", "0", 12)
 	if !got.Equal(want) {
-		t.Errorf("Add = %v, want %v", got.fields(), want.fields())
+		t.Errorf("Add = %v, want %v", got.appendFields(nil), want.appendFields(nil))
 	}
 	if !a.Equal(sums("1.81E-8", "1", "-2", 5)) {
 		t.Error("Add changed its receiver")

@@ -1,0 +1,112 @@
+package commit
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	_ "github.com/curpipe/curpipe/io/localfs" // the lake in a temporary folder
+	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/totals"
+)
+
+func TestRebuildTotals(t *testing.T) {
+	dec := decimal.MustParse
+	row := func(day, payer, account, cost string, items int64) totals.Row {
+		return totals.Row{
+			Dims: totals.Dims{Day: day, Provider: "AWS", Payer: payer, Account: account, Service: "AmazonEC2", Currency: "USD"},
+			Sums: totals.Sums{Unblended: dec(cost), NetUnblended: dec(cost), Amortized: dec(cost), LineItems: items},
+		}
+	}
+	// Report a alone holds 2024-01-01; both hold 2024-01-02, with one cell
+	// in common; b alone holds 2024-01-03.
+	reports := map[string][]totals.Row{
+		"a": {
+			row("2024-01-01", "111", "1", "1.10", 2),
+			row("2024-01-01", "111", "2", "-0.000000001", 1),
+			row("2024-01-02", "111", "1", "3", 1),
+			row("2024-01-02", "333", "1", "0.5", 1),
+		},
+		"b": {
+			row("2024-01-02", "111", "1", "0.25", 4),
+			row("2024-01-02", "222", "9", "7E-12", 1),
+			row("2024-01-03", "222", "9", "8", 1),
+		},
+	}
+	out := t.TempDir()
+	want := make(totals.Table)
+	for key, rows := range reports {
+		byDay := map[string][]totals.Row{}
+		for _, r := range rows {
+			byDay[r.Day] = append(byDay[r.Day], r)
+			want.Merge(r.Dims, r.Sums)
+		}
+		for day, rows := range byDay {
+			var b bytes.Buffer
+			if err := totals.WriteDetailRows(&b, rows); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, DayTotalsURL(out, key, day), b.Bytes())
+		}
+	}
+	writeFile(t, filepath.Join(out, "totals", "reports", "a", "notes.txt"), []byte("not a day"))
+
+	if err := RebuildTotals(context.Background(), out); err != nil {
+		t.Fatal(err)
+	}
+	var wantDaily, wantDetail bytes.Buffer
+	if err := want.WriteDaily(&wantDaily); err != nil {
+		t.Fatal(err)
+	}
+	if err := want.WriteDetail(&wantDetail); err != nil {
+		t.Fatal(err)
+	}
+	for name, w := range map[string][]byte{"daily.csv": wantDaily.Bytes(), "daily_detail.csv": wantDetail.Bytes()} {
+		got, err := os.ReadFile(filepath.Join(out, "totals", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, w) {
+			t.Errorf("%s:\n%s\nwant:\n%s", name, got, w)
+		}
+	}
+}
+
+func TestRebuildTotalsEmpty(t *testing.T) {
+	out := t.TempDir()
+	if err := RebuildTotals(context.Background(), out); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"daily.csv":        "usage_date,provider,currency,unblended_cost,net_unblended_cost,amortized_cost,line_items\n",
+		"daily_detail.csv": "usage_date,provider,payer_account_id,usage_account_id,service,currency,unblended_cost,net_unblended_cost,amortized_cost,line_items\n",
+	} {
+		got, err := os.ReadFile(filepath.Join(out, "totals", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestRebuildTotalsBadFile(t *testing.T) {
+	out := t.TempDir()
+	writeFile(t, DayTotalsURL(out, "a", "2024-01-01"), []byte("day,cost\n2024-01-01,1\n"))
+	if err := RebuildTotals(context.Background(), out); err == nil {
+		t.Fatal("RebuildTotals of a file with a foreign header succeeded")
+	}
+}
+
+func writeFile(t *testing.T, name string, b []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
