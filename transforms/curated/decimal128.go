@@ -3,6 +3,7 @@ package curated
 import (
 	"bytes"
 	"cmp"
+	"encoding/binary"
 	"reflect"
 	"slices"
 
@@ -64,6 +65,14 @@ func (t decimal128) NewColumnIndexer(int) parquet.ColumnIndexer { return new(sig
 
 // compare128 compares two's complement big-endian integers of equal length.
 func compare128(a, b []byte) int {
+	if len(a) == 16 && len(b) == 16 {
+		// A signed high and an unsigned low half: two integer comparisons
+		// where bytes.Compare would loop over bytes.
+		if c := cmp.Compare(int64(binary.BigEndian.Uint64(a)), int64(binary.BigEndian.Uint64(b))); c != 0 {
+			return c
+		}
+		return cmp.Compare(binary.BigEndian.Uint64(a[8:]), binary.BigEndian.Uint64(b[8:]))
+	}
 	if len(a) == 0 || len(b) == 0 {
 		return cmp.Compare(len(a), len(b))
 	}

@@ -31,9 +31,11 @@ type Partitioned struct {
 	open          func(relPath string) (io.WriteCloser, error)
 	base          string
 	billingPeriod func(*Record) string
-	parts         map[string]*partition
-	buffered      int64 // rows held across the partitions
-	limit         int64 // at most this many: maxBufferedRows
+	parts         map[string]*partition // by relative path
+	byDay         map[int64]*partition  // by UTC day number, for billing period period
+	period        string                // billingPeriod's answer for byDay
+	buffered      int64                 // rows held across the partitions
+	limit         int64                 // at most this many: maxBufferedRows
 	done          bool
 }
 
@@ -44,8 +46,9 @@ type Partitioned struct {
 const maxBufferedRows = 128 << 10
 
 type partition struct {
-	dst io.WriteCloser
-	w   *Writer
+	path string
+	dst  io.WriteCloser
+	w    *Writer
 }
 
 // NewPartitioned returns a Partitioned that opens each partition's file
@@ -58,7 +61,7 @@ type partition struct {
 func NewPartitioned(open func(relPath string) (io.WriteCloser, error), base string,
 	billingPeriod func(*Record) string) *Partitioned {
 	return &Partitioned{open: open, base: base, billingPeriod: billingPeriod,
-		parts: make(map[string]*partition), limit: maxBufferedRows}
+		parts: make(map[string]*partition), byDay: make(map[int64]*partition), limit: maxBufferedRows}
 }
 
 // Write adds r to its partition's file. As with Writer.Write, a Record
@@ -67,22 +70,13 @@ func (p *Partitioned) Write(r *Record) error {
 	if p.done {
 		return errors.New("curated: write after Close or Abort")
 	}
-	path, err := p.path(r)
+	part, err := p.partitionOf(r)
 	if err != nil {
 		return err
 	}
-	part, ok := p.parts[path]
-	if !ok {
-		dst, err := p.open(path)
-		if err != nil {
-			return fmt.Errorf("curated: open %s: %w", path, err)
-		}
-		part = &partition{dst: dst, w: NewWriter(dst)}
-		p.parts[path] = part
-	}
 	before := part.w.Buffered()
 	if err := part.w.Write(r); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", part.path, err)
 	}
 	// The writer may have cut a row group of its own.
 	p.buffered += part.w.Buffered() - before
@@ -108,8 +102,54 @@ func (p *Partitioned) flushLargest() error {
 	return nil
 }
 
-// path returns the relative path of r's partition file.
-func (p *Partitioned) path(r *Record) (string, error) {
+// partitionOf returns r's partition, opening it on its first Record. The
+// path is formatted and checked once per partition, not once per Record.
+func (p *Partitioned) partitionOf(r *Record) (*partition, error) {
+	period := ""
+	if p.billingPeriod != nil {
+		period = p.billingPeriod(r)
+	}
+	if period != p.period { // a new source object's, say
+		clear(p.byDay)
+		p.period = period
+	}
+	day := unixDay(r.UsageStart)
+	// Only days that passed path's checks are cached, so a bad period or
+	// base fails on every Record; a zero start shares its day with others.
+	if part, ok := p.byDay[day]; ok && !r.UsageStart.IsZero() {
+		return part, nil
+	}
+	path, err := p.path(r, period)
+	if err != nil {
+		return nil, err
+	}
+	part, ok := p.parts[path]
+	if !ok {
+		dst, err := p.open(path)
+		if err != nil {
+			return nil, fmt.Errorf("curated: open %s: %w", path, err)
+		}
+		part = &partition{path: path, dst: dst, w: NewWriter(dst)}
+		p.parts[path] = part
+	}
+	p.byDay[day] = part
+	return part, nil
+}
+
+// unixDay returns the number of days from 1970-01-01 to t's UTC date.
+func unixDay(t time.Time) int64 {
+	const secondsPerDay = 24 * 60 * 60
+	s := t.Unix()
+	d := s / secondsPerDay
+	if s%secondsPerDay < 0 {
+		d-- // round toward minus infinity
+	}
+	return d
+}
+
+// path returns the relative path of the partition file of r, whose billing
+// period billingPeriod gave as period.
+func (p *Partitioned) path(r *Record, period string) (string, error) {
 	if p.base == "" || strings.ContainsAny(p.base, `/\`) || p.base == "." || p.base == ".." {
 		return "", fmt.Errorf("curated: bad file base name %q", p.base)
 	}
@@ -117,10 +157,6 @@ func (p *Partitioned) path(r *Record) (string, error) {
 		return "", fmt.Errorf("curated: %s:%d: usage_start is zero", r.SourceObject, r.SourceLine)
 	}
 	start := r.UsageStart.UTC()
-	period := ""
-	if p.billingPeriod != nil {
-		period = p.billingPeriod(r)
-	}
 	if period == "" {
 		period = start.Format("2006-01")
 	} else if _, err := time.Parse("2006-01", period); err != nil || len(period) != 7 {
@@ -152,7 +188,7 @@ func (p *Partitioned) Close() ([]File, error) {
 		}
 		files = append(files, File{Path: path, Rows: part.w.Rows()})
 	}
-	p.parts = nil
+	p.parts, p.byDay = nil, nil
 	return files, errors.Join(errs...)
 }
 
@@ -167,7 +203,7 @@ func (p *Partitioned) Abort() {
 	for _, path := range p.paths() {
 		p.parts[path].dst.Close()
 	}
-	p.parts = nil
+	p.parts, p.byDay = nil, nil
 }
 
 func (p *Partitioned) paths() []string {

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -164,6 +165,40 @@ func TestPartitionedErrors(t *testing.T) {
 	}
 	if files, err := p.Close(); err != nil || len(files) != 1 || files[0].Rows != 1 {
 		t.Errorf("Close: %v, %v; want one file of one row", files, err)
+	}
+}
+
+// TestPartitionedSameDay: Records of one day reach one file however they
+// name its billing period, and a zero usage start is rejected even after a
+// Record of its day (0001-01-01) was written.
+func TestPartitionedSameDay(t *testing.T) {
+	periods := []string{"", "2023-01", "", "2023-01"}
+	fs := &memFS{}
+	i := 0
+	p := curated.NewPartitioned(fs.open, "r", func(*curated.Record) string { return periods[i%len(periods)] })
+	for ; i < 8; i++ {
+		if err := p.Write(record("2023-01-01T00:00:00Z", "1", int64(i+2))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Write(record("0001-01-01T00:00:01Z", "1", 10)); err != nil {
+		t.Fatal(err)
+	}
+	zero := record("2023-01-01T00:00:00Z", "1", 11)
+	zero.UsageStart = time.Time{}
+	if err, want := p.Write(zero), "curated: "+zero.SourceObject+":11: usage_start is zero"; err == nil || err.Error() != want {
+		t.Errorf("Write of a zero usage start: %v, want %s", err, want)
+	}
+	files, err := p.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []curated.File{
+		{"billing_period=0001-01/usage_date=0001-01-01/r.parquet", 1},
+		{"billing_period=2023-01/usage_date=2023-01-01/r.parquet", 8},
+	}
+	if !reflect.DeepEqual(files, want) {
+		t.Errorf("files %v, want %v", files, want)
 	}
 }
 
