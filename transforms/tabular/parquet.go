@@ -1,19 +1,23 @@
 package tabular
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/big"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/klauspost/compress/snappy"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
 )
@@ -231,6 +235,8 @@ type parquetReader struct {
 	sel     []*column   // per selected name; nil when absent
 	cursors [][]*cursor // per selected name, per leaf
 	out     []string
+	spans   []span // per selected name: where its text is in arena, if there
+	arena   []byte // rendered values of this and earlier rows, append-only
 	cells   [2][]cell
 	pairs   [][2]cell
 	buf     []byte
@@ -263,8 +269,20 @@ func (p *parquetReader) Select(names []string) error {
 		p.sel, p.cursors = append(p.sel, col), append(p.cursors, cs)
 	}
 	p.out = make([]string, len(names))
+	p.spans = make([]span, len(names))
 	return nil
 }
+
+// span is where a field's text lies in parquetReader.arena.
+type span struct{ lo, hi int }
+
+// The arena of rendered values grows in blocks of arenaBlock bytes, a new
+// one started when less than arenaSlack is left: rows of CUR's selected
+// columns take a few hundred bytes.
+const (
+	arenaBlock = 32 << 10
+	arenaSlack = 2 << 10
+)
 
 func (p *parquetReader) Next() (fields []string, err error) {
 	if p.err != nil {
@@ -290,13 +308,33 @@ func (p *parquetReader) Next() (fields []string, err error) {
 			return nil, err
 		}
 	}
+	// Values not cached elsewhere are rendered into an arena shared by
+	// many rows, saving an allocation per value. The arena is only ever
+	// appended to, so a string over it stays valid after later calls
+	// (though the contract does not promise it); the strings are made once
+	// the row is complete, since appending may move the arena.
+	if cap(p.arena)-len(p.arena) < arenaSlack {
+		p.arena = make([]byte, 0, arenaBlock)
+	}
 	for i, col := range p.sel {
-		p.out[i] = ""
-		if col == nil {
-			continue
+		p.out[i], p.spans[i] = "", span{}
+		switch {
+		case col == nil:
+		case col.shape == scalar:
+			lo := len(p.arena)
+			if p.out[i], p.arena, err = p.cursors[i][0].flatValue(p.arena); err != nil {
+				return nil, err
+			}
+			p.spans[i] = span{lo, len(p.arena)}
+		default:
+			if p.out[i], err = p.field(col, p.cursors[i]); err != nil {
+				return nil, err
+			}
 		}
-		if p.out[i], err = p.field(col, p.cursors[i]); err != nil {
-			return nil, err
+	}
+	for i, s := range p.spans {
+		if s.hi > s.lo {
+			p.out[i] = unsafe.String(&p.arena[s.lo], s.hi-s.lo)
 		}
 	}
 	p.left--
@@ -431,27 +469,97 @@ func appendJSON(b []byte, v cell) []byte {
 	return append(b, '"')
 }
 
-// cursor walks the pages of one leaf column chunk.
+// cursor walks the pages of one leaf column chunk. A non-repeated column
+// reads the common pages (dictionary-encoded, or byte arrays, doubles and
+// 64-bit integers as they are) in place, from the page's decoded data; any
+// other page goes through parquet-go's generic values.
 type cursor struct {
-	leaf   *parquet.Column
-	format func(b []byte, v parquet.Value) []byte
-	data   []byte // the column chunk, reused from row group to row group
-	pages  parquet.Pages
-	page   parquet.Page
+	// The page read in place: rows at..rows-1 remain, their values from
+	// the next'th present one. One of idx, offs, doubles and ints is set.
+	at, rows int
+	next     int
+	defs     []byte // definition levels; nil when every row has a value
+	maxDef   byte
+	render   render
+	idx      []int32 // dictionary indexes, rendered by dict
+	bytes    []byte  // byte arrays, back to back, bounded by offs
+	offs     []uint32
+	doubles  []float64
+	ints     []int64
+	dict     dictText
+	days     []dayText // for renderTimestamp; allocated on first use
+	perSec   int64     // for renderTimestamp: units per second
+
+	// The generic path: values read from values in batches into buf; nil
+	// when the page is read in place.
 	values parquet.ValueReader
 	buf    []parquet.Value
 	i, n   int
-	text   []byte
+
+	leaf   *parquet.Column
+	name   string // the column's path, for errors
+	flat   bool   // not repeated: one value per row
+	format func(b []byte, v parquet.Value) []byte
+	text   []byte // scratch for format
+	data   []byte // the column chunk, reused from row group to row group
+	pages  parquet.Pages
+	page   parquet.Page
 }
 
 func newCursor(leaf *parquet.Column) *cursor {
-	return &cursor{leaf: leaf, format: formatter(leaf.Type()), buf: make([]parquet.Value, 256)}
+	c := &cursor{leaf: leaf, format: formatter(leaf.Type()), buf: make([]parquet.Value, 256),
+		flat: leaf.MaxRepetitionLevel() == 0, maxDef: byte(leaf.MaxDefinitionLevel()),
+		name: strings.Join(leaf.Path(), ".")}
+	c.render, c.perSec = classify(leaf.Type())
+	return c
 }
 
-// row appends the values of the current row: one for a non-repeated column,
-// all values up to the next row start (repetition level 0) otherwise.
+// flatValue returns the current row's value of a non-repeated column and
+// moves to the next row. A dictionary entry, whose text outlives the row,
+// is returned as s; other text is appended to b. A null is "", as is an
+// empty value.
+func (c *cursor) flatValue(b []byte) (string, []byte, error) {
+	for c.i == c.n && c.at == c.rows {
+		if err := c.fill(); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF // fewer values than rows
+			}
+			return "", b, fmt.Errorf("column %s: %w", c.name, err)
+		}
+	}
+	if c.i < c.n {
+		v := c.buf[c.i]
+		c.i++
+		if v.IsNull() {
+			return "", b, nil
+		}
+		return "", c.format(b, v), nil
+	}
+	r := c.at
+	c.at++
+	if c.defs != nil && c.defs[r] != c.maxDef {
+		return "", b, nil
+	}
+	k := c.next
+	c.next++
+	switch {
+	case c.idx != nil:
+		s, b := c.dict.entry(c, c.idx[k], b)
+		return s, b, nil
+	case c.offs != nil:
+		return "", append(b, c.bytes[c.offs[k]:c.offs[k+1]]...), nil
+	case c.doubles != nil:
+		return "", formatFloat(b, c.doubles[k], 64), nil
+	case c.render == renderTimestamp:
+		return "", c.appendTimestamp(b, c.ints[k]), nil
+	}
+	return "", strconv.AppendInt(b, c.ints[k], 10), nil
+}
+
+// row appends the values of the current row of a repeated column: all
+// values up to the next row start (repetition level 0).
 func (c *cursor) row(cells []cell) ([]cell, error) {
-	for len(cells) == 0 || c.leaf.MaxRepetitionLevel() > 0 {
+	for len(cells) == 0 || !c.flat {
 		if c.i == c.n {
 			err := c.fill()
 			if err == io.EOF && len(cells) > 0 {
@@ -461,7 +569,7 @@ func (c *cursor) row(cells []cell) ([]cell, error) {
 				err = io.ErrUnexpectedEOF // fewer values than rows
 			}
 			if err != nil {
-				return cells, fmt.Errorf("column %s: %w", strings.Join(c.leaf.Path(), "."), err)
+				return cells, fmt.Errorf("column %s: %w", c.name, err)
 			}
 			continue
 		}
@@ -480,9 +588,10 @@ func (c *cursor) row(cells []cell) ([]cell, error) {
 	return cells, nil
 }
 
-// fill reads the next values, moving to the next page when one is used up.
-// Values may point into the page, so it is released only once all its
-// values have been rendered.
+// fill makes values available, moving to the next page when one is used
+// up: a batch of generic values, or a page read in place. Values may point
+// into the page, so it is released only once all its values have been
+// rendered.
 func (c *cursor) fill() error {
 	for {
 		if c.values != nil {
@@ -494,9 +603,10 @@ func (c *cursor) fill() error {
 			if err != nil && err != io.EOF {
 				return err
 			}
-			parquet.Release(c.page)
-			c.page, c.values = nil, nil
+		} else if c.at < c.rows {
+			return nil
 		}
+		c.release()
 		if c.pages == nil {
 			return io.EOF
 		}
@@ -504,8 +614,237 @@ func (c *cursor) fill() error {
 		if err != nil {
 			return err
 		}
-		c.page, c.values = page, page.Values()
+		c.page = page
+		if ok, err := c.inPlace(page); err != nil || ok {
+			return err
+		}
+		c.values = page.Values()
 	}
+}
+
+// inPlace prepares to read page from its decoded data, and reports whether
+// it can: the column must be flat and the page dictionary-encoded or of a
+// kind flatValue renders itself.
+func (c *cursor) inPlace(page parquet.Page) (bool, error) {
+	dict := page.Dictionary()
+	if !c.flat || c.render == renderOther && dict == nil {
+		return false, nil
+	}
+	rows := page.NumValues()
+	if rows < 0 || rows > maxPageValues {
+		return false, fmt.Errorf("page claims %d values", rows)
+	}
+	present := int(rows)
+	defs := page.DefinitionLevels()
+	switch {
+	case c.maxDef == 0:
+		defs = nil
+	case len(defs) != int(rows):
+		return false, fmt.Errorf("page has %d definition levels for %d values", len(defs), rows)
+	default:
+		present = 0
+		for _, d := range defs {
+			if d == c.maxDef {
+				present++
+			}
+		}
+	}
+	data := page.Data()
+	var n int
+	switch kind := data.Kind(); {
+	case dict != nil && kind == encoding.Int32:
+		if err := c.dict.use(dict, c.render == renderBytes); err != nil {
+			return false, err
+		}
+		c.idx = data.Int32()
+		n = min(len(c.idx), present)
+		for _, j := range c.idx[:n] {
+			if j < 0 || int(j) >= c.dict.len {
+				return false, fmt.Errorf("dictionary index %d out of %d entries", j, c.dict.len)
+			}
+		}
+	case dict != nil:
+		return false, nil
+	case c.render == renderBytes && kind == encoding.ByteArray:
+		c.bytes, c.offs = data.ByteArray()
+		if err := checkOffsets(c.offs, len(c.bytes)); err != nil {
+			return false, err
+		}
+		n = len(c.offs) - 1
+	case c.render == renderDouble && kind == encoding.Double:
+		c.doubles = data.Double()
+		n = len(c.doubles)
+	case (c.render == renderInt64 || c.render == renderTimestamp) && kind == encoding.Int64:
+		c.ints = data.Int64()
+		n = len(c.ints)
+	default:
+		return false, nil
+	}
+	if n < present {
+		return false, fmt.Errorf("page has %d values for %d non-null rows", n, present)
+	}
+	c.defs, c.at, c.rows, c.next = defs, 0, int(rows), 0
+	return true, nil
+}
+
+// checkOffsets checks that byte array offsets are ascending within size
+// bytes, so that slicing by them cannot fail.
+func checkOffsets(offs []uint32, size int) error {
+	if len(offs) == 0 {
+		return errors.New("byte array page without offsets")
+	}
+	for i := 1; i < len(offs); i++ {
+		if offs[i] < offs[i-1] {
+			return fmt.Errorf("byte array offsets %d then %d", offs[i-1], offs[i])
+		}
+	}
+	if int64(offs[len(offs)-1]) > int64(size) {
+		return fmt.Errorf("byte array offset %d beyond %d bytes", offs[len(offs)-1], size)
+	}
+	return nil
+}
+
+// release lets go of the current page.
+func (c *cursor) release() {
+	if c.page != nil {
+		parquet.Release(c.page)
+	}
+	c.page, c.values, c.i, c.n = nil, nil, 0, 0
+	c.defs, c.at, c.rows, c.next = nil, 0, 0, 0
+	c.idx, c.bytes, c.offs, c.doubles, c.ints = nil, nil, nil, nil, nil
+}
+
+func (c *cursor) close() {
+	c.release()
+	if c.pages != nil {
+		c.pages.Close()
+	}
+	c.pages = nil
+	c.dict.reset()
+}
+
+// maxDictCache is the most entries of a dictionary whose rendered text is
+// cached; a larger one (a hostile file's) is rendered per value.
+const maxDictCache = 1 << 18
+
+// dictText is the rendered text of a column chunk's dictionary: each entry
+// is rendered once however many rows repeat it, which is what dictionary
+// encoding is for.
+type dictText struct {
+	dict parquet.Dictionary // the dictionary rendered; nil before the first
+	len  int
+	// Byte arrays rendered as they are: entry i is raw[offs[i]:offs[i+1]].
+	bytes bool
+	raw   string
+	offs  []uint32
+	// Other kinds: entry i rendered on first use, when the dictionary is
+	// small enough to cache.
+	text []string
+	done []bool
+}
+
+// use makes d render dict, copying its entries when they are byte arrays
+// rendered as they are (asBytes).
+func (d *dictText) use(dict parquet.Dictionary, asBytes bool) error {
+	if d.dict == dict {
+		return nil
+	}
+	d.reset()
+	d.len = dict.Len()
+	if asBytes {
+		data := dict.Page().Data()
+		if data.Kind() != encoding.ByteArray {
+			return fmt.Errorf("byte array dictionary holds %s", data.Kind())
+		}
+		raw, offs := data.ByteArray()
+		if err := checkOffsets(offs, len(raw)); err != nil {
+			return fmt.Errorf("dictionary: %w", err)
+		}
+		if len(offs)-1 != d.len {
+			return fmt.Errorf("dictionary of %d entries has %d offsets", d.len, len(offs))
+		}
+		d.bytes, d.raw, d.offs = true, string(raw), append(d.offs[:0], offs...)
+	} else if d.len <= maxDictCache {
+		d.text = slices.Grow(d.text[:0], d.len)[:d.len]
+		d.done = slices.Grow(d.done[:0], d.len)[:d.len]
+	}
+	d.dict = dict
+	return nil
+}
+
+// entry returns entry j, rendered by c: as s when cached, else appended to
+// b. j is known to be in range.
+func (d *dictText) entry(c *cursor, j int32, b []byte) (s string, _ []byte) {
+	switch {
+	case d.bytes:
+		return d.raw[d.offs[j]:d.offs[j+1]], b
+	case len(d.text) == 0: // too large to cache
+		return "", c.format(b, d.dict.Index(j))
+	case !d.done[j]:
+		c.text = c.format(c.text[:0], d.dict.Index(j))
+		d.text[j], d.done[j] = string(c.text), true
+	}
+	return d.text[j], b
+}
+
+func (d *dictText) reset() {
+	clear(d.text) // drop the strings
+	clear(d.done)
+	d.dict, d.len, d.bytes, d.raw = nil, 0, false, ""
+	d.offs, d.text, d.done = d.offs[:0], d.text[:0], d.done[:0]
+}
+
+// dayText is the text of a date as appendTime starts it: "2006-01-02T".
+type dayText struct {
+	day  int64 // days since the epoch
+	text string
+}
+
+// appendTimestamp is the package's appendTimestamp for x in units of
+// c.perSec. Line items fall on a few dozen days, so it caches the text of
+// each day's date as the time package renders it and writes the time of
+// day itself, which is only digits.
+func (c *cursor) appendTimestamp(b []byte, x int64) []byte {
+	sec, frac := x/c.perSec, x%c.perSec
+	if frac < 0 {
+		sec, frac = sec-1, frac+c.perSec
+	}
+	day, tod := sec/86400, sec%86400
+	if tod < 0 {
+		day, tod = day-1, tod+86400
+	}
+	if c.days == nil {
+		c.days = make([]dayText, 64) // a month's days never share a slot
+	}
+	d := &c.days[uint64(day)%uint64(len(c.days))]
+	if d.text == "" || d.day != day {
+		const midnight = "00:00:00Z"
+		t := appendTime(c.text[:0], time.Unix(day*86400, 0))
+		if !bytes.HasSuffix(t, []byte("T"+midnight)) { // not a layout the time package writes
+			return appendTimestamp(b, x, c.perSec)
+		}
+		c.text = t
+		d.day, d.text = day, string(t[:len(t)-len(midnight)])
+	}
+	b = append(b, d.text...)
+	b = append2(b, tod/3600)
+	b = append2(append(b, ':'), tod/60%60)
+	b = append2(append(b, ':'), tod%60)
+	if nanos := frac * (1e9 / c.perSec); nanos != 0 {
+		// As RFC3339Nano: nine digits less trailing zeros.
+		var digits [9]byte
+		for i := len(digits) - 1; i >= 0; i-- {
+			digits[i] = byte('0' + nanos%10)
+			nanos /= 10
+		}
+		b = append(append(b, '.'), bytes.TrimRight(digits[:], "0")...)
+	}
+	return append(b, 'Z')
+}
+
+// append2 appends n, 0 to 99, as two digits.
+func append2(b []byte, n int64) []byte {
+	return append(b, byte('0'+n/10), byte('0'+n%10))
 }
 
 // load reads a column chunk in one read (one request to an object store)
@@ -694,14 +1033,56 @@ func (s *thriftScan) value(t byte, depth int) error {
 	return errThrift
 }
 
-func (c *cursor) close() {
-	if c.page != nil {
-		parquet.Release(c.page)
+// render says how a leaf column's values are rendered, for the kinds that
+// cursor.flatValue renders from a page's data without going through
+// parquet.Value.
+type render uint8
+
+const (
+	renderOther     render = iota // by formatter only
+	renderBytes                   // byte arrays as they are
+	renderDouble                  // formatFloat, 64 bits
+	renderInt64                   // signed decimal
+	renderTimestamp               // appendTimestamp, with units per second
+)
+
+// classify returns how values of type t render, and for a timestamp its
+// units per second. It agrees with formatter, which it shortcuts.
+func classify(t parquet.Type) (render, int64) {
+	if lt := t.LogicalType(); lt != nil {
+		switch lt := lt.Value.(type) {
+		case *format.DecimalType, *format.DateType:
+			return renderOther, 0
+		case *format.TimestampType:
+			if t.Kind() == parquet.Int64 {
+				return renderTimestamp, unitsPerSecond(lt)
+			}
+			return renderOther, 0
+		case *format.IntType:
+			if !lt.IsSigned {
+				return renderOther, 0
+			}
+		}
 	}
-	if c.pages != nil {
-		c.pages.Close()
+	switch t.Kind() {
+	case parquet.ByteArray:
+		return renderBytes, 0
+	case parquet.Double:
+		return renderDouble, 0
+	case parquet.Int64:
+		return renderInt64, 0
 	}
-	c.pages, c.page, c.values, c.i, c.n = nil, nil, nil, 0, 0
+	return renderOther, 0
+}
+
+func unitsPerSecond(t *format.TimestampType) int64 {
+	switch t.Unit.Value.(type) {
+	case *format.MicroSeconds:
+		return 1e6
+	case *format.NanoSeconds:
+		return 1e9
+	}
+	return 1000
 }
 
 // formatter returns the renderer of a leaf column's values.
@@ -718,21 +1099,8 @@ func formatter(t parquet.Type) func([]byte, parquet.Value) []byte {
 			return time.Unix(int64(v.Int32())*86400, 0).UTC().AppendFormat(b, time.DateOnly)
 		}
 	case *format.TimestampType:
-		perSec := int64(1000)
-		switch lt.Unit.Value.(type) {
-		case *format.MicroSeconds:
-			perSec = 1e6
-		case *format.NanoSeconds:
-			perSec = 1e9
-		}
-		return func(b []byte, v parquet.Value) []byte {
-			x := v.Int64()
-			sec, frac := x/perSec, x%perSec
-			if frac < 0 {
-				sec, frac = sec-1, frac+perSec
-			}
-			return appendTime(b, time.Unix(sec, frac*(1e9/perSec)))
-		}
+		perSec := unitsPerSecond(lt)
+		return func(b []byte, v parquet.Value) []byte { return appendTimestamp(b, v.Int64(), perSec) }
 	case *format.IntType:
 		if !lt.IsSigned {
 			return func(b []byte, v parquet.Value) []byte {
@@ -775,8 +1143,25 @@ func formatter(t parquet.Type) func([]byte, parquet.Value) []byte {
 // an exact decimal, so no float arithmetic touches the amount. FLOAT uses
 // bitSize 32 for the same reason: widening first would print the float32's
 // binary expansion ("0.10000000149011612" for 0.1).
+//
+// Whole numbers below a million (usage amounts of 1 and costs of 0 are
+// common) take a shortcut to the same text: strconv's 'g' switches to an
+// exponent only from 1e+06, and the shortest digits of a whole number are
+// its own. Negative zero ("-0") takes the long way.
 func formatFloat(b []byte, f float64, bitSize int) []byte {
+	if n := int64(f); float64(n) == f && -1e6 < n && n < 1e6 && (n != 0 || !math.Signbit(f)) {
+		return strconv.AppendInt(b, n, 10)
+	}
 	return strconv.AppendFloat(b, f, 'g', -1, bitSize)
+}
+
+// appendTimestamp appends x, a count of 1/perSec seconds since the epoch.
+func appendTimestamp(b []byte, x, perSec int64) []byte {
+	sec, frac := x/perSec, x%perSec
+	if frac < 0 {
+		sec, frac = sec-1, frac+perSec
+	}
+	return appendTime(b, time.Unix(sec, frac*(1e9/perSec)))
 }
 
 func appendTime(b []byte, t time.Time) []byte {
