@@ -94,11 +94,41 @@ func units(d Decimal) (hi int64, lo uint64, ok bool) {
 	return int64(h), l, true
 }
 
+// Merge adds t's addends to s: s then holds what adding each of them
+// to s would give. It lets parsers sum on several goroutines.
+func (s *Sum) Merge(t *Sum) {
+	if t.n {
+		sum, carry := bits.Add64(s.lo, t.lo, 0)
+		top := s.hi + t.hi + int64(carry)
+		if (s.hi >= 0) == (t.hi >= 0) && (top >= 0) != (s.hi >= 0) {
+			s.rest = s.rest.Add(t.fixed()) // overflow: exact in the rest
+		} else {
+			s.hi, s.lo = top, sum
+			if !s.n || t.minExp < s.minExp {
+				s.minExp = t.minExp
+			}
+			s.n = true
+		}
+	}
+	s.rest = s.rest.Add(t.rest)
+}
+
 // Value returns the sum.
 func (s *Sum) Value() Decimal {
 	if !s.n {
 		return s.rest
 	}
+	fixed := s.fixed()
+	// A sum that starts from the zero Decimal (exponent 0) has an exponent
+	// of at most 0: only then does the rest change the form.
+	if s.rest.v.IsZero() && s.rest.v.Exponent == 0 && s.minExp <= 0 {
+		return fixed
+	}
+	return fixed.Add(s.rest)
+}
+
+// fixed returns the fixed part as a Decimal of exponent minExp.
+func (s *Sum) fixed() Decimal {
 	neg := s.hi < 0
 	h, l := uint64(s.hi), s.lo
 	if neg {
@@ -127,10 +157,5 @@ func (s *Sum) Value() Decimal {
 	}
 	fixed.v.Negative = neg && (h != 0 || l != 0)
 	fixed.v.Exponent = s.minExp
-	// A sum that starts from the zero Decimal (exponent 0) has an exponent
-	// of at most 0: only then does the rest change the form.
-	if s.rest.v.IsZero() && s.rest.v.Exponent == 0 && s.minExp <= 0 {
-		return fixed
-	}
-	return fixed.Add(s.rest)
+	return fixed
 }

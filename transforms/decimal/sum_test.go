@@ -26,11 +26,30 @@ func checkSum(t *testing.T, in []string) {
 		ds = append(ds, d)
 		s.Add(d)
 	}
-	got, want := s.Value(), addAll(ds)
+	want := addAll(ds)
+	same(t, fmt.Sprintf("sum of %v", in), s.Value(), want)
+	// Split at every point and merged, the sums are the same.
+	for k := range len(ds) + 1 {
+		var a, b Sum
+		for i, d := range ds {
+			if i < k {
+				a.Add(d)
+			} else {
+				b.Add(d)
+			}
+		}
+		a.Merge(&b)
+		same(t, fmt.Sprintf("merged sums of %v and %v", in[:k], in[k:]), a.Value(), want)
+	}
+}
+
+// same fails unless got is want, down to the exponent and binary form.
+func same(t *testing.T, what string, got, want Decimal) {
+	t.Helper()
 	gb, _ := got.MarshalBinary()
 	wb, _ := want.MarshalBinary()
 	if !got.Equal(want) || got.Exponent() != want.Exponent() || string(gb) != string(wb) {
-		t.Errorf("sum of %v: got %s (exp %d), want %s (exp %d)", in, got, got.Exponent(), want, want.Exponent())
+		t.Errorf("%s: got %s (exp %d), want %s (exp %d)", what, got, got.Exponent(), want, want.Exponent())
 	}
 }
 

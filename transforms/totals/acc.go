@@ -59,3 +59,23 @@ func (a *Accumulator) Table() Table {
 	}
 	return t
 }
+
+// Merge adds b's sums to a's, as if b's line items had been added to a:
+// parsers that split a file sum on several goroutines, then merge. b must
+// not be used afterwards (a may take over its cells).
+func (a *Accumulator) Merge(b *Accumulator) {
+	for k, s := range b.cells {
+		t := a.cells[k]
+		if t == nil {
+			a.cells[k] = s
+			continue
+		}
+		t.unblended.Merge(&s.unblended)
+		t.net.Merge(&s.net)
+		t.amortized.Merge(&s.amortized)
+		t.items += s.items
+	}
+}
+
+// Len returns the number of cells.
+func (a *Accumulator) Len() int { return len(a.cells) }

@@ -1,6 +1,7 @@
 package totals
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"unsafe"
@@ -187,12 +188,28 @@ func TestAccumulatorMatchesTable(t *testing.T) {
 		{Dims{Day: "2024-01-03", Account: "12", Service: "3"}, "4", "4", "4"},
 		{Dims{Day: "2024-01-03", Account: "1", Service: "23"}, "8", "8", "8"},
 	}
-	tab, acc := make(Table), NewAccumulator()
+	tab := make(Table)
 	for _, it := range items {
 		tab.Add(it.d, dec(it.u), dec(it.n), dec(it.a))
-		acc.Add(it.d, dec(it.u), dec(it.n), dec(it.a))
 	}
-	got := acc.Table()
+	// All in one accumulator (k = 0), or split in two at k and merged.
+	for k := range len(items) + 1 {
+		acc, rest := NewAccumulator(), NewAccumulator()
+		for i, it := range items {
+			if k > 0 && i >= k {
+				rest.Add(it.d, dec(it.u), dec(it.n), dec(it.a))
+			} else {
+				acc.Add(it.d, dec(it.u), dec(it.n), dec(it.a))
+			}
+		}
+		acc.Merge(rest)
+		t.Run(fmt.Sprintf("split at %d", k), func(t *testing.T) { sameTable(t, acc.Table(), tab) })
+	}
+}
+
+// sameTable fails unless got holds the very same Decimals as tab.
+func sameTable(t *testing.T, got, tab Table) {
+	t.Helper()
 	if len(got) != len(tab) {
 		t.Fatalf("%d cells, want %d", len(got), len(tab))
 	}
