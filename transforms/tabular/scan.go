@@ -38,6 +38,7 @@ type fastCSV struct {
 	line    int64 // Pos
 	recLine int64 // line of the record last scanned
 	started bool
+	recycle []byte // a chunk's whole buffer, for chunkBufs on Close
 }
 
 // NewFastCSVReader returns a Reader over CSV text with the contract of
@@ -133,7 +134,14 @@ func (c *fastCSV) Next() ([]string, error) {
 
 func (c *fastCSV) Pos() int64 { return c.line }
 
-func (c *fastCSV) Close() error { return nil }
+func (c *fastCSV) Close() error {
+	if c.recycle != nil {
+		b := c.recycle[:cap(c.recycle)]
+		chunkBufs.Put(&b)
+		c.recycle, c.buf, c.r, c.w = nil, nil, 0, 0
+	}
+	return nil
+}
 
 // scan reads the next record into vals and returns its field count. Its
 // errors are csvReader's: io.EOF, a *RowError, or a read error.
@@ -252,13 +260,19 @@ func (c *fastCSV) record() (nf int, perr *csv.ParseError, more bool) {
 // starts at i, or -1, and whether the text holds doubled quotes. It
 // reports more when the buffer ends too soon to tell.
 func (c *fastCSV) closeQuote(buf []byte, i int) (k int, esc, more bool) {
+	return closeQuote(buf, i, c.eof)
+}
+
+// closeQuote is fastCSV.closeQuote for a buffer that ends the input when
+// eof is set.
+func closeQuote(buf []byte, i int, eof bool) (k int, esc, more bool) {
 	for {
 		k = bytes.IndexByte(buf[i:], '"') + i
 		switch {
 		case k < i:
-			return -1, esc, !c.eof
+			return -1, esc, !eof
 		case k+1 == len(buf):
-			return k, esc, !c.eof
+			return k, esc, !eof
 		case buf[k+1] != '"':
 			return k, esc, false
 		}
