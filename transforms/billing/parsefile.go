@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -71,6 +72,7 @@ type fileParser struct {
 	quarantine    objstore.Writer
 	quarantineCSV *csv.Writer
 	quarantineURL string
+	period        string // the billing period of the curated row being written
 }
 
 func (p *fileParser) run(ctx context.Context) error {
@@ -106,13 +108,18 @@ func (p *fileParser) run(ctx context.Context) error {
 	}
 	// A row's partition is the billing period its own bill names, which a
 	// delivery can differ from (files holding rows of several periods).
-	period := ""
 	if p.opts.Output != "" && !p.opts.NoCurated {
-		p.lake = curated.NewPartitioned(p.openCurated(ctx), p.curatedBase(), func(*curated.Record) string { return period })
+		p.lake = curated.NewPartitioned(p.openCurated(ctx), p.curatedBase(), func(*curated.Record) string { return p.period })
 	}
+	ch, chunked := tabular.Chunks(rd)
+	workers := runtime.GOMAXPROCS(0)
 	var it cur.Item
 	var rec curated.Record
 	for {
+		if chunked && workers > 1 && ch.Width() >= 0 {
+			// The row width is known: scan the rest on every core.
+			return p.runChunks(ctx, ch, schema, workers)
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -121,9 +128,7 @@ func (p *fileParser) run(ctx context.Context) error {
 			break
 		}
 		if err != nil {
-			// A damaged container or a header that does not fit its rows
-			// fails the file; other row errors are bad rows.
-			if errors.Is(err, tabular.ErrCorrupt) || errors.Is(err, tabular.ErrHeader) || !isRowError(err) {
+			if failsFile(err) {
 				return err
 			}
 			if err := p.badRow(ctx, rd.Pos(), err); err != nil {
@@ -138,18 +143,9 @@ func (p *fileParser) run(ctx context.Context) error {
 			continue
 		}
 		p.rows++
-		p.sums.Add(totals.Dims{
-			Day:      it.Day(),
-			Provider: it.Provider,
-			Payer:    it.Payer,
-			Account:  it.Account,
-			Service:  it.Service,
-			Currency: it.Currency,
-		}, it.Unblended, it.NetUnblended, it.Amortized)
+		addItem(p.sums, &it)
 		if p.lake != nil {
-			if period = it.BillingPeriod; period == "" {
-				period = t.BillingPeriod
-			}
+			p.period = p.periodOf(&it)
 			p.fillRecord(&rec, &it, rd.Pos())
 			if err := p.lake.Write(&rec); err != nil {
 				return fmt.Errorf("%s:%d: %w", t.URL, rd.Pos(), err)
@@ -157,6 +153,33 @@ func (p *fileParser) run(ctx context.Context) error {
 		}
 	}
 	return p.finish()
+}
+
+// failsFile reports whether a reader's error fails the whole file: a
+// damaged container or a header that does not fit its rows. Other row
+// errors are bad rows.
+func failsFile(err error) bool {
+	return errors.Is(err, tabular.ErrCorrupt) || errors.Is(err, tabular.ErrHeader) || !isRowError(err)
+}
+
+// addItem adds a line item's measures to its cell.
+func addItem(sums *totals.Accumulator, it *cur.Item) {
+	sums.Add(totals.Dims{
+		Day:      it.Day(),
+		Provider: it.Provider,
+		Payer:    it.Payer,
+		Account:  it.Account,
+		Service:  it.Service,
+		Currency: it.Currency,
+	}, it.Unblended, it.NetUnblended, it.Amortized)
+}
+
+// periodOf returns the billing period a line item's curated row goes to.
+func (p *fileParser) periodOf(it *cur.Item) string {
+	if it.BillingPeriod != "" {
+		return it.BillingPeriod
+	}
+	return p.task.BillingPeriod
 }
 
 func (p *fileParser) finish() error {

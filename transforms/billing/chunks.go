@@ -1,0 +1,184 @@
+package billing
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/curpipe/curpipe/transforms/cur"
+	"github.com/curpipe/curpipe/transforms/curated"
+	"github.com/curpipe/curpipe/transforms/tabular"
+	"github.com/curpipe/curpipe/transforms/totals"
+)
+
+// chunkSize is about how many bytes of CSV one chunk holds: enough rows
+// (about a thousand of a CUR) that handing chunks around costs little,
+// few enough that the chunks in flight take a few megabytes.
+const chunkSize = 1 << 20
+
+// chunk is a run of a file's rows, scanned on a worker and taken in file
+// order by the parser.
+type chunk struct {
+	rd   tabular.Reader // nil when cutting failed
+	err  error          // cutting failed: the file fails after the chunks before
+	done chan struct{}  // closed once scanned
+
+	// What the scan found, in file order.
+	rows    int64
+	bad     []badRow
+	fatal   error            // a row error that fails the file, after bad
+	records []curated.Record // when the file has a lake
+	periods []string         // each record's billing period
+}
+
+type badRow struct {
+	pos int64
+	err error
+}
+
+// runChunks reads the rest of a file in chunks scanned on workers
+// goroutines, each summing into its own accumulator, while this one cuts
+// the chunks and takes their results in file order: bad rows and curated
+// records go out as the sequential loop would write them, so the files
+// and messages do not depend on the number of cores. The sums are merged
+// exactly at the end.
+func (p *fileParser) runChunks(ctx context.Context, ch tabular.Chunker, schema *cur.Schema, workers int) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan *chunk, workers)
+	queue := make(chan *chunk, 2*workers) // bounds the chunks in flight
+	sums := make([]*totals.Accumulator, workers)
+	var wg sync.WaitGroup
+	for i := range sums {
+		sums[i] = totals.NewAccumulator()
+		wg.Go(func() {
+			for c := range jobs {
+				p.scanChunk(c, schema, sums[i])
+			}
+		})
+	}
+	wg.Go(func() {
+		defer close(queue)
+		defer close(jobs)
+		for {
+			rd, err := ch.NextChunk(chunkSize)
+			if err == io.EOF {
+				return
+			}
+			c := &chunk{rd: rd, err: err, done: make(chan struct{})}
+			if err != nil {
+				close(c.done)
+			}
+			select {
+			case queue <- c:
+			case <-ctx.Done():
+				if rd != nil {
+					rd.Close()
+				}
+				return
+			}
+			if err != nil {
+				return
+			}
+			select {
+			case jobs <- c:
+			case <-ctx.Done():
+				rd.Close()
+				return
+			}
+		}
+	})
+	err := p.takeChunks(ctx, queue)
+	cancel()
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	for _, s := range sums {
+		p.sums.Merge(s)
+	}
+	return p.finish()
+}
+
+// takeChunks takes the scanned chunks in file order.
+func (p *fileParser) takeChunks(ctx context.Context, queue <-chan *chunk) error {
+	for c := range queue {
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if c.err != nil {
+			return c.err
+		}
+		p.rows += c.rows
+		for _, b := range c.bad {
+			if err := p.badRow(ctx, b.pos, b.err); err != nil {
+				return err
+			}
+		}
+		if c.fatal != nil {
+			return c.fatal
+		}
+		for i := range c.records {
+			p.period = c.periods[i]
+			if err := p.lake.Write(&c.records[i]); err != nil {
+				return fmt.Errorf("%s:%d: %w", p.task.URL, c.records[i].SourceLine, err)
+			}
+		}
+	}
+	return ctx.Err()
+}
+
+// scanChunk parses the rows of one chunk into sums, keeping its bad rows
+// and curated records for takeChunks. It runs on a worker: it touches
+// nothing of p but what is fixed for the file.
+func (p *fileParser) scanChunk(c *chunk, schema *cur.Schema, sums *totals.Accumulator) {
+	defer close(c.done)
+	defer c.rd.Close()
+	var it cur.Item
+	period := "" // the last period, cloned: the item's aliases the chunk
+	for {
+		row, err := c.rd.Next()
+		if err == io.EOF {
+			return
+		}
+		pos := c.rd.Pos()
+		if err != nil {
+			if failsFile(err) {
+				c.fatal = frozen(err)
+				return
+			}
+			c.bad = append(c.bad, badRow{pos, frozen(err)})
+			continue
+		}
+		if err := schema.Parse(row, &it); err != nil {
+			c.bad = append(c.bad, badRow{pos, frozen(&tabular.RowError{Object: p.task.URL, Pos: pos, Err: err})})
+			continue
+		}
+		c.rows++
+		addItem(sums, &it)
+		if p.lake != nil {
+			c.records = append(c.records, curated.Record{})
+			p.fillRecord(&c.records[len(c.records)-1], &it, pos)
+			if pe := p.periodOf(&it); pe != period {
+				period = strings.Clone(pe)
+			}
+			c.periods = append(c.periods, period)
+		}
+	}
+}
+
+// frozenError is an error whose message was taken while the chunk it
+// quotes was still there: errors may hold strings of the chunk's buffer,
+// which a later chunk reuses.
+type frozenError struct {
+	msg string
+	err error
+}
+
+func frozen(err error) error         { return &frozenError{msg: err.Error(), err: err} }
+func (e *frozenError) Error() string { return e.msg }
+func (e *frozenError) Unwrap() error { return e.err }
