@@ -3,7 +3,6 @@ package billing
 import (
 	"context"
 	"runtime"
-	"slices"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
@@ -68,15 +67,21 @@ func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(S
 	if st.Err != "" {
 		log.Errorf(ctx, "file %s failed after %d rows: %s", t.URL, st.Rows, st.Err)
 	} else {
-		log.Infof(ctx, "parsed %s: %d rows, %d cells, %d bad rows, %d ms", t.URL, st.Rows, len(res.Table), st.BadRows, st.Millis)
+		log.Infof(ctx, "parsed %s: %d rows, %d cells, %d bad rows, %d ms", t.URL, st.Rows, len(res.Rows), st.BadRows, st.Millis)
 	}
-	byDay := map[string][]DayTotal{}
-	for d, sums := range res.Table {
-		byDay[d.Day] = append(byDay[d.Day], DayTotal{Dims: d, Sums: *sums})
-	}
-	for day, rows := range byDay {
-		slices.SortFunc(rows, compareRows) // mergeCells merges sorted batches
-		partial(ShardKey{Ref: t.Ref, Day: day}, Cells{Rows: rows})
+	// The rows come sorted by Dims, day first: each day's run is a batch
+	// sorted as mergeCells wants it.
+	for rows := res.Rows; len(rows) > 0; {
+		n := 1
+		for n < len(rows) && rows[n].Day == rows[0].Day {
+			n++
+		}
+		batch := make([]DayTotal, n)
+		for i, r := range rows[:n] {
+			batch[i] = DayTotal{Dims: r.Dims, Sums: r.Sums}
+		}
+		partial(ShardKey{Ref: t.Ref, Day: rows[0].Day}, Cells{Rows: batch})
+		rows = rows[n:]
 	}
 	status(t.Ref, st)
 	return nil

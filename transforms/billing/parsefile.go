@@ -36,7 +36,7 @@ type ParseOptions struct {
 
 // fileResult is what parsing one file yields.
 type fileResult struct {
-	Table  totals.Table
+	Rows   []totals.Row // sorted by Dims
 	Status FileStatus
 }
 
@@ -56,7 +56,7 @@ func parseFile(ctx context.Context, t FileTask, opts ParseOptions) fileResult {
 		return fileResult{Status: st}
 	}
 	st.Curated, st.Quarantine = p.curatedURLs, p.quarantineURL
-	return fileResult{Table: p.sums.Table(), Status: st}
+	return fileResult{Rows: p.sums.Rows(), Status: st}
 }
 
 type fileParser struct {
@@ -164,8 +164,7 @@ func failsFile(err error) bool {
 
 // addItem adds a line item's measures to its cell.
 func addItem(sums *totals.Accumulator, it *cur.Item) {
-	sums.Add(totals.Dims{
-		Day:      it.Day(),
+	sums.AddAt(it.UsageStart, totals.Dims{
 		Provider: it.Provider,
 		Payer:    it.Payer,
 		Account:  it.Account,

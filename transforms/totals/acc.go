@@ -1,81 +1,248 @@
 package totals
 
 import (
-	"encoding/binary"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/curpipe/curpipe/transforms/decimal"
 )
 
 // Accumulator sums line items per Dims like Table.Add, with running
 // sums (decimal.Sum) instead of Decimals: a parser adds millions of
-// rows into a few thousand cells, and Table turns them out once.
+// rows into a few thousand cells, and turns them out once.
 //
-// A row's six dimensions are looked up as one string (each field after
-// its length, so that no two Dims share a key) built in a reused buffer:
-// one hash of the whole key instead of one per field, and no allocation
-// unless the cell is new.
+// Each dimension's values are interned to small integers, in maps that
+// stay small and in cache (a few hundred accounts, services, days), so a
+// row's cell is found by a key of six integers: one lookup in a map that
+// holds no strings, instead of hashing and comparing some sixty bytes of
+// text in a map too large for the cache.
 type Accumulator struct {
-	cells map[string]*accSums
-	key   []byte
+	index map[cellKey]int32
+	cells cells
+	dims  [numDims]interner
+	days  map[int64]uint32 // UTC day number -> id in dims[dimDay]
 }
 
-type accSums struct {
-	dims                      Dims
+// The dimensions of cellKey, in Dims order.
+const (
+	dimDay = iota
+	dimProvider
+	dimPayer
+	dimAccount
+	dimService
+	dimCurrency
+	numDims
+)
+
+type cellKey [numDims]uint32
+
+type accCell struct {
+	key                       cellKey
 	unblended, net, amortized decimal.Sum
 	items                     int64
 }
 
+// cells hold an accumulator's cells in blocks, numbered in order of
+// appearance. A cell is some 200 bytes with pointers in it: one growing
+// slice would copy every cell, with write barriers, each time it grows.
+type cells struct {
+	blocks [][]accCell
+	n      int
+}
+
+const cellBlock = 1024
+
+func (c *cells) at(i int32) *accCell { return &c.blocks[i/cellBlock][i%cellBlock] }
+
+// add appends a cell and returns its number.
+func (c *cells) add(x accCell) int32 {
+	if c.n%cellBlock == 0 {
+		c.blocks = append(c.blocks, make([]accCell, 0, cellBlock))
+	}
+	b := &c.blocks[len(c.blocks)-1]
+	*b = append(*b, x)
+	c.n++
+	return int32(c.n - 1)
+}
+
+// each calls f with every cell in order.
+func (c *cells) each(f func(*accCell)) {
+	for _, b := range c.blocks {
+		for i := range b {
+			f(&b[i])
+		}
+	}
+}
+
+// interner numbers the values of one dimension in order of appearance.
+type interner struct {
+	ids   map[string]uint32
+	names []string
+	last  string // the value looked up last, and its id: rows often
+	lastN uint32 // repeat a provider, payer or currency
+}
+
+func (n *interner) id(s string) uint32 {
+	if len(n.names) > 0 && s == n.last {
+		return n.lastN
+	}
+	id, ok := n.ids[s]
+	if !ok {
+		s = strings.Clone(s) // s may alias a reader's buffer
+		id = uint32(len(n.names))
+		n.ids[s] = id
+		n.names = append(n.names, s)
+	}
+	n.last, n.lastN = n.names[id], id
+	return id
+}
+
 // NewAccumulator returns an empty Accumulator.
 func NewAccumulator() *Accumulator {
-	return &Accumulator{cells: make(map[string]*accSums)}
+	a := &Accumulator{index: make(map[cellKey]int32), days: make(map[int64]uint32)}
+	for i := range a.dims {
+		a.dims[i].ids = make(map[string]uint32)
+	}
+	return a
 }
 
 // Add adds the measures of one line item to the entry for d. As with
 // Table.Add, the strings of d may alias a reusable buffer.
 func (a *Accumulator) Add(d Dims, unblended, net, amortized decimal.Decimal) {
-	k := a.key[:0]
-	for _, f := range [...]string{d.Day, d.Provider, d.Payer, d.Account, d.Service, d.Currency} {
-		k = binary.AppendUvarint(k, uint64(len(f)))
-		k = append(k, f...)
-	}
-	a.key = k
-	s := a.cells[string(k)]
-	if s == nil {
-		s = &accSums{dims: d.clone()}
-		a.cells[string(k)] = s
-	}
-	s.unblended.Add(unblended)
-	s.net.Add(net)
-	s.amortized.Add(amortized)
-	s.items++
+	a.add(a.dims[dimDay].id(d.Day), d, unblended, net, amortized)
 }
 
-// Table returns the sums: exactly what Table.Add of the same line items
-// would hold.
-func (a *Accumulator) Table() Table {
-	t := make(Table, len(a.cells))
-	for _, s := range a.cells {
-		t[s.dims] = &Sums{Unblended: s.unblended.Value(), NetUnblended: s.net.Value(), Amortized: s.amortized.Value(), LineItems: s.items}
+// AddAt is Add with d.Day the UTC date of t, which it need not format
+// for every row: a parser's hottest loop.
+func (a *Accumulator) AddAt(t time.Time, d Dims, unblended, net, amortized decimal.Decimal) {
+	secs := t.Unix()
+	n := secs / 86400
+	if secs%86400 < 0 {
+		n-- // days before 1970 round down
 	}
-	return t
+	day, ok := a.days[n]
+	if !ok {
+		day = a.dims[dimDay].id(t.UTC().Format(time.DateOnly))
+		a.days[n] = day
+	}
+	a.add(day, d, unblended, net, amortized)
+}
+
+func (a *Accumulator) add(day uint32, d Dims, unblended, net, amortized decimal.Decimal) {
+	k := cellKey{
+		dimDay:      day,
+		dimProvider: a.dims[dimProvider].id(d.Provider),
+		dimPayer:    a.dims[dimPayer].id(d.Payer),
+		dimAccount:  a.dims[dimAccount].id(d.Account),
+		dimService:  a.dims[dimService].id(d.Service),
+		dimCurrency: a.dims[dimCurrency].id(d.Currency),
+	}
+	i, ok := a.index[k]
+	if !ok {
+		i = a.cells.add(accCell{key: k})
+		a.index[k] = i
+	}
+	c := a.cells.at(i)
+	c.unblended.Add(unblended)
+	c.net.Add(net)
+	c.amortized.Add(amortized)
+	c.items++
+}
+
+// dims returns the Dims of a key.
+func (a *Accumulator) dimsOf(k cellKey) Dims {
+	return Dims{
+		Day:      a.dims[dimDay].names[k[dimDay]],
+		Provider: a.dims[dimProvider].names[k[dimProvider]],
+		Payer:    a.dims[dimPayer].names[k[dimPayer]],
+		Account:  a.dims[dimAccount].names[k[dimAccount]],
+		Service:  a.dims[dimService].names[k[dimService]],
+		Currency: a.dims[dimCurrency].names[k[dimCurrency]],
+	}
 }
 
 // Merge adds b's sums to a's, as if b's line items had been added to a:
-// parsers that split a file sum on several goroutines, then merge. b must
-// not be used afterwards (a may take over its cells).
+// parsers that split a file sum on several goroutines, then merge.
 func (a *Accumulator) Merge(b *Accumulator) {
-	for k, s := range b.cells {
-		t := a.cells[k]
-		if t == nil {
-			a.cells[k] = s
-			continue
+	// b's ids, translated to a's.
+	var ids [numDims][]uint32
+	for d := range ids {
+		ids[d] = make([]uint32, len(b.dims[d].names))
+		for i, name := range b.dims[d].names {
+			ids[d][i] = a.dims[d].id(name)
 		}
-		t.unblended.Merge(&s.unblended)
-		t.net.Merge(&s.net)
-		t.amortized.Merge(&s.amortized)
-		t.items += s.items
 	}
+	b.cells.each(func(c *accCell) {
+		var k cellKey
+		for d := range k {
+			k[d] = ids[d][c.key[d]]
+		}
+		i, ok := a.index[k]
+		if !ok {
+			x := *c
+			x.key = k
+			a.index[k] = a.cells.add(x)
+			return
+		}
+		t := a.cells.at(i)
+		t.unblended.Merge(&c.unblended)
+		t.net.Merge(&c.net)
+		t.amortized.Merge(&c.amortized)
+		t.items += c.items
+	})
 }
 
 // Len returns the number of cells.
-func (a *Accumulator) Len() int { return len(a.cells) }
+func (a *Accumulator) Len() int { return a.cells.n }
+
+// Rows returns the sums sorted by Dims: exactly what Table.Add of the
+// same line items would hold, in the order of Table.Rows.
+func (a *Accumulator) Rows() []Row {
+	// Rank each dimension's values by name, so that rows sort by
+	// comparing integers.
+	var rank [numDims][]uint32
+	for d := range rank {
+		names := a.dims[d].names
+		order := make([]uint32, len(names))
+		for i := range order {
+			order[i] = uint32(i)
+		}
+		slices.SortFunc(order, func(x, y uint32) int { return strings.Compare(names[x], names[y]) })
+		rank[d] = make([]uint32, len(names))
+		for r, id := range order {
+			rank[d][id] = uint32(r)
+		}
+	}
+	keys := make([]cellKey, 0, a.cells.n) // ranks, in cell order
+	order := make([]int32, a.cells.n)
+	a.cells.each(func(c *accCell) {
+		var k cellKey
+		for d := range c.key {
+			k[d] = rank[d][c.key[d]]
+		}
+		order[len(keys)] = int32(len(keys))
+		keys = append(keys, k)
+	})
+	slices.SortFunc(order, func(x, y int32) int { return slices.Compare(keys[x][:], keys[y][:]) })
+	rows := make([]Row, len(order))
+	for r, i := range order {
+		c := a.cells.at(i)
+		rows[r] = Row{
+			Dims: a.dimsOf(c.key),
+			Sums: Sums{Unblended: c.unblended.Value(), NetUnblended: c.net.Value(), Amortized: c.amortized.Value(), LineItems: c.items},
+		}
+	}
+	return rows
+}
+
+// Table returns the sums as a Table: exactly what Table.Add of the same
+// line items would hold.
+func (a *Accumulator) Table() Table {
+	t := make(Table, a.cells.n)
+	for _, r := range a.Rows() {
+		s := r.Sums
+		t[r.Dims] = &s
+	}
+	return t
+}

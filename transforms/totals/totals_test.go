@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/curpipe/curpipe/transforms/decimal"
@@ -203,8 +204,45 @@ func TestAccumulatorMatchesTable(t *testing.T) {
 			}
 		}
 		acc.Merge(rest)
-		t.Run(fmt.Sprintf("split at %d", k), func(t *testing.T) { sameTable(t, acc.Table(), tab) })
+		t.Run(fmt.Sprintf("split at %d", k), func(t *testing.T) {
+			sameTable(t, acc.Table(), tab)
+			rows, want := acc.Rows(), tab.Rows()
+			if len(rows) != len(want) {
+				t.Fatalf("Rows: %d rows, want %d", len(rows), len(want))
+			}
+			for i := range rows {
+				if rows[i].Dims != want[i].Dims || !rows[i].Sums.Equal(want[i].Sums) {
+					t.Errorf("Rows[%d] = %v, want %v", i, rows[i], want[i])
+				}
+			}
+		})
 	}
+}
+
+// TestAccumulatorAddAt: AddAt files a row under the UTC date of its time,
+// whatever the time's zone, before 1970 too, as Add with that date does.
+func TestAccumulatorAddAt(t *testing.T) {
+	east := time.FixedZone("UTC+2", 2*3600)
+	west := time.FixedZone("UTC-5", -5*3600)
+	times := []time.Time{
+		time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2024, 1, 1, 23, 59, 59, 999999999, time.UTC),
+		time.Date(2024, 1, 2, 1, 0, 0, 0, east),  // 2024-01-01 in UTC
+		time.Date(2024, 1, 1, 20, 0, 0, 0, west), // 2024-01-02 in UTC
+		time.Date(1969, 12, 31, 23, 0, 0, 0, time.UTC),
+		time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC),
+		time.Date(1960, 6, 1, 12, 0, 0, 0, west),
+	}
+	want, acc := make(Table), NewAccumulator()
+	for i, tm := range times {
+		d := Dims{Provider: "AWS", Payer: "1", Account: fmt.Sprint(i % 2), Service: "S", Currency: "USD"}
+		acc.AddAt(tm, d, dec("1"), dec("2"), dec("3"))
+		d.Day = tm.UTC().Format(time.DateOnly)
+		acc.Add(d, dec("1"), dec("2"), dec("3")) // the same cell again, by name
+		want.Add(d, dec("1"), dec("2"), dec("3"))
+		want.Add(d, dec("1"), dec("2"), dec("3"))
+	}
+	sameTable(t, acc.Table(), want)
 }
 
 // sameTable fails unless got holds the very same Decimals as tab.
