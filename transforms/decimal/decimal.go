@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"math/big"
 	"math/bits"
+	"strconv"
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
@@ -264,6 +265,9 @@ func (d Decimal) String() string {
 	return string(d.appendPlain(buf[:0]))
 }
 
+// AppendText appends the String form of d to b.
+func (d Decimal) AppendText(b []byte) ([]byte, error) { return d.appendPlain(b), nil }
+
 // appendPlain formats from the coefficient's digits rather than through
 // apd's Reduce, which divides by ten once per trailing zero and is quadratic
 // on long coefficients.
@@ -275,7 +279,21 @@ func (d Decimal) appendPlain(b []byte) []byte {
 		b = append(b, '-')
 	}
 	var scratch [40]byte
-	digits := d.v.Coeff.Append(scratch[:0], 10)
+	var digits []byte
+	// apd's Append goes through big.Int's itoa, which allocates; sums of
+	// billing figures mostly fit in 128 bits.
+	if w := d.v.Coeff.Bits(); bits.UintSize == 64 && len(w) <= 2 {
+		var hi, lo uint64
+		if len(w) > 0 {
+			lo = uint64(w[0])
+		}
+		if len(w) > 1 {
+			hi = uint64(w[1])
+		}
+		digits = appendUint128(scratch[:0], hi, lo)
+	} else {
+		digits = d.v.Coeff.Append(scratch[:0], 10)
+	}
 	exp := int(d.v.Exponent)
 	for exp < 0 && digits[len(digits)-1] == '0' { // nonzero, so a digit stays
 		digits = digits[:len(digits)-1]
@@ -295,6 +313,24 @@ func (d Decimal) appendPlain(b []byte) []byte {
 		b = appendZeros(b, -exp-len(digits))
 		b = append(b, digits...)
 	}
+	return b
+}
+
+// appendUint128 appends the decimal digits of hi*2^64 + lo.
+func appendUint128(b []byte, hi, lo uint64) []byte {
+	if hi == 0 {
+		return strconv.AppendUint(b, lo, 10)
+	}
+	const e19 = 10_000_000_000_000_000_000
+	q, r := hi/e19, hi%e19
+	ql, low := bits.Div64(r, lo, e19) // r < e19, so the quotient fits
+	b = appendUint128(b, q, ql)
+	n := len(b)
+	b = strconv.AppendUint(b, low, 10)
+	pad := 19 - (len(b) - n) // the low 19 digits, zeros included
+	b = append(b, "0000000000000000000"[:pad]...)
+	copy(b[n+pad:], b[n:len(b)-pad])
+	copy(b[n:n+pad], "0000000000000000000")
 	return b
 }
 

@@ -32,7 +32,22 @@ type Sum struct {
 	lo     uint64 // in units of 10^-sumScale
 	minExp int32  // the smallest exponent of the addends in the fixed part
 	n      bool   // the fixed part has an addend, so minExp is set
-	rest   Decimal
+	// rest sums the addends the fixed part cannot hold exactly; it is
+	// rarely needed, and kept out of line so that a Sum is 32 bytes: an
+	// accumulator's cells are looked up at random and every byte of a
+	// cell costs cache.
+	rest *Decimal
+}
+
+// addRest adds d to the rest. It never writes through s.rest, so that a
+// copy of s stays what it was.
+func (s *Sum) addRest(d Decimal) {
+	var r Decimal
+	if s.rest != nil {
+		r = *s.rest
+	}
+	r = r.Add(d)
+	s.rest = &r
 }
 
 // Add adds d to s.
@@ -53,7 +68,7 @@ func (s *Sum) Add(d Decimal) {
 		}
 	}
 	if !ok {
-		s.rest = s.rest.Add(d)
+		s.addRest(d)
 	}
 }
 
@@ -101,7 +116,7 @@ func (s *Sum) Merge(t *Sum) {
 		sum, carry := bits.Add64(s.lo, t.lo, 0)
 		top := s.hi + t.hi + int64(carry)
 		if (s.hi >= 0) == (t.hi >= 0) && (top >= 0) != (s.hi >= 0) {
-			s.rest = s.rest.Add(t.fixed()) // overflow: exact in the rest
+			s.addRest(t.fixed()) // overflow: exact in the rest
 		} else {
 			s.hi, s.lo = top, sum
 			if !s.n || t.minExp < s.minExp {
@@ -110,21 +125,27 @@ func (s *Sum) Merge(t *Sum) {
 			s.n = true
 		}
 	}
-	s.rest = s.rest.Add(t.rest)
+	if t.rest != nil {
+		s.addRest(*t.rest)
+	}
 }
 
 // Value returns the sum.
 func (s *Sum) Value() Decimal {
+	var rest Decimal
+	if s.rest != nil {
+		rest = *s.rest
+	}
 	if !s.n {
-		return s.rest
+		return rest
 	}
 	fixed := s.fixed()
 	// A sum that starts from the zero Decimal (exponent 0) has an exponent
 	// of at most 0: only then does the rest change the form.
-	if s.rest.v.IsZero() && s.rest.v.Exponent == 0 && s.minExp <= 0 {
+	if rest.v.IsZero() && rest.v.Exponent == 0 && s.minExp <= 0 {
 		return fixed
 	}
-	return fixed.Add(s.rest)
+	return fixed.Add(rest)
 }
 
 // fixed returns the fixed part as a Decimal of exponent minExp.

@@ -1,7 +1,10 @@
 package totals
 
 import (
+	"bytes"
+	"encoding/csv"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -158,4 +161,59 @@ func TestWriteFails(t *testing.T) {
 	if err := sampleTable().WriteDaily(failingWriter{}); err == nil {
 		t.Error("WriteDaily to a failing writer succeeded")
 	}
+}
+
+// csvDetail is what encoding/csv's Writer makes of rows: the reference
+// for WriteDetailRows.
+func csvDetail(t testing.TB, rows []Row) []byte {
+	var b bytes.Buffer
+	cw := csv.NewWriter(&b)
+	cw.Write(DetailHeader)
+	for _, r := range rows {
+		cw.Write([]string{r.Day, r.Provider, r.Payer, r.Account, r.Service, r.Currency,
+			r.Unblended.String(), r.NetUnblended.String(), r.Amortized.String(), strconv.FormatInt(r.LineItems, 10)})
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestWriteDetailRowsIsCSV(t *testing.T) {
+	fields := []string{"", "AWS", "a,b", `say "hi"`, "two\nlines", "cr\r", " lead", "\tlead", "\u00a0nbsp", `\.`, `\.x`, "trail ", `"`, "é"}
+	var rows []Row
+	for i, f := range fields {
+		rows = append(rows, Row{
+			Dims: Dims{Day: "2024-01-01", Provider: f, Payer: fields[(i+1)%len(fields)], Account: fields[(i+2)%len(fields)], Service: f + f, Currency: "USD"},
+			Sums: Sums{Unblended: decimal.MustParse("-1.5E-12"), NetUnblended: decimal.MustParse("120"), Amortized: decimal.MustParse("0.000"), LineItems: int64(i) * 1e12},
+		})
+	}
+	// Enough rows to flush in several writes.
+	for i := range 3000 {
+		rows = append(rows, Row{Dims: Dims{Day: "2024-01-02", Account: strconv.Itoa(i)}, Sums: Sums{Unblended: decimal.MustParse("12345678901234567890.123456789")}})
+	}
+	var got bytes.Buffer
+	if err := WriteDetailRows(&got, rows); err != nil {
+		t.Fatal(err)
+	}
+	if want := csvDetail(t, rows); !bytes.Equal(got.Bytes(), want) {
+		t.Errorf("WriteDetailRows differs from encoding/csv:\n%q\nwant\n%q", got.Bytes()[:min(got.Len(), 2000)], want[:min(len(want), 2000)])
+	}
+}
+
+func FuzzAppendField(f *testing.F) {
+	for _, s := range []string{"", "a,b", `"`, "\r\n", " x", `\.`, "\u2028"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var b bytes.Buffer
+		cw := csv.NewWriter(&b)
+		cw.Write([]string{s})
+		cw.Flush()
+		want := strings.TrimSuffix(b.String(), "\n")
+		if got := string(appendField(nil, s)); got != want {
+			t.Errorf("appendField(%q) = %q, encoding/csv writes %q", s, got, want)
+		}
+	})
 }
