@@ -114,12 +114,6 @@ func TestChunksBeforeFirstRow(t *testing.T) {
 	}
 }
 
-func TestChunksParquetIsNoChunker(t *testing.T) {
-	var r Reader = &parquetReader{}
-	if _, ok := Chunks(r); ok {
-		t.Error("a Parquet reader claims to be a Chunker")
-	}
-}
 
 // TestChunksConcurrent reads the chunks of a long input on several
 // goroutines, as billing does, while more are cut and their buffers are

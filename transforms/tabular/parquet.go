@@ -88,7 +88,7 @@ func NewParquetReader(r io.ReaderAt, size int64, object string) (rd Reader, err 
 			}
 		}
 	}
-	p := &parquetReader{object: object, file: f, src: src, group: -1}
+	p := &parquetReader{object: object, file: f, src: src, group: -1, end: len(f.RowGroups())}
 	for _, c := range f.Root().Columns() {
 		p.walk(c, 0)
 	}
@@ -241,6 +241,7 @@ type parquetReader struct {
 	pairs   [][2]cell
 	buf     []byte
 	group   int   // current row group
+	end     int   // the row groups from end on are not this reader's
 	left    int64 // rows left in it
 	pos     int64
 	err     error // sticky
@@ -345,8 +346,8 @@ func (p *parquetReader) Next() (fields []string, err error) {
 // nextGroup opens the selected column chunks of the next row group.
 func (p *parquetReader) nextGroup() error {
 	groups := p.file.RowGroups()
-	if p.group+1 >= len(groups) {
-		p.group = len(groups)
+	if p.group+1 >= p.end {
+		p.group = p.end
 		return io.EOF
 	}
 	p.group++
@@ -418,6 +419,43 @@ func (p *parquetReader) field(col *column, cs []*cursor) (string, error) {
 	}
 	p.buf = append(b, '}')
 	return string(p.buf), nil
+}
+
+// Width returns the number of columns: every row has them all.
+func (p *parquetReader) Width() int { return len(p.header) }
+
+// NextChunk returns a reader of the next row group, with this reader's
+// selection and the group's row numbers: row groups are read apart, each
+// column chunk from its own offset, so they can be read in parallel. It
+// ignores size (a row group is what its writer made it) and must be
+// called before Next.
+func (p *parquetReader) NextChunk(int) (Reader, error) {
+	if p.err != nil {
+		return nil, p.err
+	}
+	if p.left > 0 || p.end != len(p.file.RowGroups()) {
+		return nil, fmt.Errorf("tabular: %s: NextChunk after Next", p.object)
+	}
+	if p.group+1 >= p.end {
+		p.group = p.end
+		return nil, io.EOF
+	}
+	p.group++
+	ch := &parquetReader{object: p.object, file: p.file, src: &readerAt{r: p.src.r}, cols: p.cols, header: p.header,
+		group: p.group - 1, end: p.group + 1, pos: p.pos}
+	p.pos += p.file.RowGroups()[p.group].NumRows()
+	ch.sel, ch.cursors = p.sel, make([][]*cursor, len(p.sel))
+	for i, col := range p.sel {
+		if col == nil {
+			continue
+		}
+		ch.cursors[i] = make([]*cursor, len(col.leaves))
+		for j, leaf := range col.leaves {
+			ch.cursors[i][j] = newCursor(leaf)
+		}
+	}
+	ch.out, ch.spans = make([]string, len(p.sel)), make([]span, len(p.sel))
+	return ch, nil
 }
 
 func (p *parquetReader) Close() error {
