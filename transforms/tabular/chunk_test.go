@@ -114,7 +114,6 @@ func TestChunksBeforeFirstRow(t *testing.T) {
 	}
 }
 
-
 // TestChunksConcurrent reads the chunks of a long input on several
 // goroutines, as billing does, while more are cut and their buffers are
 // recycled: in cut order, the rows are the sequential reader's.
