@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"sync"
 )
 
 // Chunker is implemented by readers whose rows can be read in parallel.
@@ -37,9 +36,12 @@ func Chunks(r Reader) (Chunker, bool) {
 	return ch, ok
 }
 
-// chunkBufs recycles chunk buffers: a chunk takes over its reader's
-// buffer, and the reader goes on in one that a closed chunk gave back.
-var chunkBufs sync.Pool
+// freeBufs is how many closed chunks' buffers a reader keeps for its next
+// cuts: as many as are in flight when every core scans one and as many
+// again wait, so that a file is read in a few buffers, not one per
+// chunk (a sync.Pool empties at each collection, and a megabyte a chunk
+// would make collections frequent).
+const freeBufs = 16
 
 func (c *fastCSV) NextChunk(size int) (Reader, error) {
 	if c.width < 0 {
@@ -54,17 +56,17 @@ func (c *fastCSV) NextChunk(size int) (Reader, error) {
 		// reads until the buffer is full, so where chunks are cut depends
 		// on the input alone, not on how its reads came.
 		buf := c.buf[:c.w]
-		p := c.r
+		p, lines := c.r, int64(0)
 		for p-c.r < size && p < len(buf) {
-			end, more := recordEnd(buf, p, c.eof)
+			end, nl, more := recordEnd(buf, p, c.eof)
 			if more {
 				break
 			}
-			p = end
+			p, lines = end, lines+int64(nl)
 		}
 		switch {
 		case p > c.r:
-			return c.cut(p), nil
+			return c.cut(p, lines), nil
 		case c.r == c.w && c.eof:
 			return nil, io.EOF
 		case c.rerr != nil:
@@ -74,21 +76,29 @@ func (c *fastCSV) NextChunk(size int) (Reader, error) {
 	}
 }
 
-// cut hands buf[r:end] over to a chunk reader and goes on in a fresh
-// buffer holding the rest.
-func (c *fastCSV) cut(end int) Reader {
+// cut hands buf[r:end], which holds lines '\n', over to a chunk reader
+// and goes on in a fresh buffer holding the rest.
+func (c *fastCSV) cut(end int, lines int64) Reader {
 	ch := &fastCSV{
 		object: c.object, buf: c.buf[c.r:end], w: end - c.r, eof: true, lines: c.lines,
 		header: c.header, width: c.width, sel: c.sel, need: c.need,
 		vals: make([]string, len(c.header)), out: make([]string, len(c.sel)), started: true,
-		recycle: c.buf,
+		recycle: c.buf, free: c.free,
 	}
 	ch.buf = ch.buf[:ch.w:ch.w]
-	c.lines += int64(bytes.Count(ch.buf, []byte{'\n'}))
+	c.lines += lines
+	if c.free == nil {
+		c.free = make(chan []byte, freeBufs)
+	}
 	var nb []byte
-	if b, ok := chunkBufs.Get().(*[]byte); ok && cap(*b) >= len(c.buf) {
-		nb = (*b)[:len(c.buf)]
-	} else {
+	select {
+	case b := <-c.free:
+		if cap(b) >= len(c.buf) {
+			nb = b[:len(c.buf)]
+		}
+	default:
+	}
+	if nb == nil {
 		nb = make([]byte, len(c.buf))
 	}
 	c.w = copy(nb, c.buf[end:c.w])
@@ -97,18 +107,18 @@ func (c *fastCSV) cut(end int) Reader {
 }
 
 // recordEnd returns the end of the record starting at buf[p]: the index
-// past the '\n' that ends it, or len(buf) at the end of the input. It
-// reports more when buf ends before the record does and more input may
-// follow (eof unset). It splits no fields, yet ends a record where
-// fastCSV.record does, erroneous records included: a bare quote or text
-// after a closing quote ends it at its line's end, an unclosed quote at
-// the end of the input.
-func recordEnd(buf []byte, p int, eof bool) (end int, more bool) {
+// past the '\n' that ends it, or len(buf) at the end of the input; and
+// how many '\n' it holds, that one included. It reports more when buf
+// ends before the record does and more input may follow (eof unset). It
+// splits no fields, yet ends a record where fastCSV.record does,
+// erroneous records included: a bare quote or text after a closing quote
+// ends it at its line's end, an unclosed quote at the end of the input.
+func recordEnd(buf []byte, p int, eof bool) (end, nl int, more bool) {
 	start := p
 	eol := bytes.IndexByte(buf[p:], '\n') + p
 	if eol < p {
 		if !eof {
-			return 0, true
+			return 0, 0, true
 		}
 		eol = len(buf)
 	}
@@ -118,14 +128,15 @@ func recordEnd(buf []byte, p int, eof bool) (end int, more bool) {
 		}
 		k, _, more := closeQuote(buf, q+1, eof)
 		if more {
-			return 0, true
-		} else if k < 0 {
-			return len(buf), false // unclosed: the rest of the input
+			return 0, 0, true
+		} else if k < 0 { // unclosed: the rest of the input
+			return len(buf), bytes.Count(buf[start:], []byte{'\n'}), false
 		}
 		if k > eol { // the field spans lines
+			nl += bytes.Count(buf[eol:k], []byte{'\n'})
 			if eol = bytes.IndexByte(buf[k:], '\n') + k; eol < k {
 				if !eof {
-					return 0, true
+					return 0, 0, true
 				}
 				eol = len(buf)
 			}
@@ -136,7 +147,7 @@ func recordEnd(buf []byte, p int, eof bool) (end int, more bool) {
 		q = nextQuote(buf, k+2, eol)
 	}
 	if eol == len(buf) {
-		return eol, false
+		return eol, nl, false
 	}
-	return eol + 1, false
+	return eol + 1, nl + 1, false
 }

@@ -38,7 +38,8 @@ type fastCSV struct {
 	line    int64 // Pos
 	recLine int64 // line of the record last scanned
 	started bool
-	recycle []byte // a chunk's whole buffer, for chunkBufs on Close
+	recycle []byte      // a chunk's whole buffer, given back to free on Close
+	free    chan []byte // buffers of closed chunks, for cut
 }
 
 // NewFastCSVReader returns a Reader over CSV text with the contract of
@@ -136,8 +137,10 @@ func (c *fastCSV) Pos() int64 { return c.line }
 
 func (c *fastCSV) Close() error {
 	if c.recycle != nil {
-		b := c.recycle[:cap(c.recycle)]
-		chunkBufs.Put(&b)
+		select {
+		case c.free <- c.recycle[:cap(c.recycle)]:
+		default: // enough are kept
+		}
 		c.recycle, c.buf, c.r, c.w = nil, nil, 0, 0
 	}
 	return nil
