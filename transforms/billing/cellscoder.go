@@ -103,3 +103,35 @@ func decodeCells(b []byte) (Cells, error) {
 	}
 	return c, nil
 }
+
+// encodeShard writes a Shard as its ref and day, length-prefixed, then
+// its rows as encodeCells does.
+func encodeShard(sh Shard) ([]byte, error) {
+	var head []byte
+	for _, s := range [...]string{sh.Ref, sh.Day} {
+		head = binary.AppendUvarint(head, uint64(len(s)))
+		head = append(head, s...)
+	}
+	cells, err := encodeCells(Cells{Rows: sh.Rows})
+	if err != nil {
+		return nil, err
+	}
+	return append(head, cells...), nil
+}
+
+func decodeShard(b []byte) (Shard, error) {
+	var sh Shard
+	for _, f := range [...]*string{&sh.Ref, &sh.Day} {
+		l, k := binary.Uvarint(b)
+		if k <= 0 || l > uint64(len(b)-k) {
+			return Shard{}, errCells
+		}
+		*f, b = string(b[k:k+int(l)]), b[k+int(l):]
+	}
+	c, err := decodeCells(b)
+	if err != nil {
+		return Shard{}, err
+	}
+	sh.Rows = c.Rows
+	return sh, nil
+}

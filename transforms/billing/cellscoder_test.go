@@ -69,6 +69,25 @@ func TestCellsCoderRoundTrip(t *testing.T) {
 					t.Fatalf("decoded a batch cut to %d of %d bytes", cut, len(b))
 				}
 			}
+			// A Shard is its ref and day, then the same encoding.
+			sh := Shard{Ref: "s3://b/r@v\u00e9", Day: "2024-01-02", Rows: tc.c.Rows}
+			sb, err := encodeShard(sh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotSh, err := decodeShard(sb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gotSh.Ref != sh.Ref || gotSh.Day != sh.Day {
+				t.Errorf("shard %q %q, want %q %q", gotSh.Ref, gotSh.Day, sh.Ref, sh.Day)
+			}
+			sameCells(t, Cells{Rows: gotSh.Rows}, tc.c)
+			for cut := range min(len(sb), 64) {
+				if _, err := decodeShard(sb[:cut]); err == nil && cut < len(sb) {
+					t.Fatalf("decoded a shard cut to %d of %d bytes", cut, len(sb))
+				}
+			}
 		})
 	}
 }

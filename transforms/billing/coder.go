@@ -31,7 +31,10 @@ func init() {
 	beam.RegisterCoder(reflect.TypeOf(Cells{}), encodeCells, decodeCells)
 	rowcoder.Register(encodeVerdict, decodeVerdict)
 	rowcoder.Register(encodeShardKey, decodeShardKey)
-	rowcoder.Register(encodeShard, decodeShard)
+	// Shards carry a report's every cell: the Cells encoding too.
+	register.Function1x2(encodeShard)
+	register.Function1x2(decodeShard)
+	beam.RegisterCoder(reflect.TypeOf(Shard{}), encodeShard, decodeShard)
 }
 
 var reportCodec rowcoder.Codec[Report]
@@ -58,11 +61,6 @@ var shardKeyCodec rowcoder.Codec[ShardKey]
 
 func encodeShardKey(v ShardKey) ([]byte, error) { return shardKeyCodec.Encode(v) }
 func decodeShardKey(b []byte) (ShardKey, error) { return shardKeyCodec.Decode(b) }
-
-var shardCodec rowcoder.Codec[Shard]
-
-func encodeShard(v Shard) ([]byte, error) { return shardCodec.Encode(v) }
-func decodeShard(b []byte) (Shard, error) { return shardCodec.Decode(b) }
 
 // decimalProvider maps decimal.Decimal to a schema row of one bytes field
 // holding its exact binary form.

@@ -120,8 +120,8 @@ func RebuildTotals(ctx context.Context, output string) error {
 	days := slices.Sorted(maps.Keys(byDay))
 
 	header := strings.Join(totals.DetailHeader, ",") + "\n"
-	daily := make(totals.Table) // at the coarse grain
-	addDaily := func(d totals.Dims, s totals.Sums) { daily.Merge(d.DayKey(), s) }
+	daily := totals.NewAccumulator() // at the coarse grain
+	addDaily := func(d totals.Dims, s totals.Sums) { daily.AddSums(d.DayKey(), s) }
 	var detail bytes.Buffer
 	detail.WriteString(header)
 	for _, day := range days {
@@ -152,7 +152,7 @@ func RebuildTotals(ctx context.Context, output string) error {
 		}
 	}
 	var dailyCSV bytes.Buffer
-	if err := daily.WriteDaily(&dailyCSV); err != nil {
+	if err := totals.WriteDailyRows(&dailyCSV, daily.Rows()); err != nil {
 		return err
 	}
 	if err := objstore.WriteAll(ctx, objstore.Join(output, "totals", "daily.csv"), dailyCSV.Bytes()); err != nil {

@@ -130,6 +130,24 @@ func (a *Accumulator) AddAt(t time.Time, d Dims, unblended, net, amortized decim
 }
 
 func (a *Accumulator) add(day uint32, d Dims, unblended, net, amortized decimal.Decimal) {
+	c := a.cell(day, d)
+	c.unblended.Add(unblended)
+	c.net.Add(net)
+	c.amortized.Add(amortized)
+	c.items++
+}
+
+// AddSums adds the sums of a cell of line items to the entry for d.
+func (a *Accumulator) AddSums(d Dims, s Sums) {
+	c := a.cell(a.dims[dimDay].id(d.Day), d)
+	c.unblended.Add(s.Unblended)
+	c.net.Add(s.NetUnblended)
+	c.amortized.Add(s.Amortized)
+	c.items += s.LineItems
+}
+
+// cell returns the cell of d on day, made if new.
+func (a *Accumulator) cell(day uint32, d Dims) *accCell {
 	k := cellKey{
 		dimDay:      day,
 		dimProvider: a.dims[dimProvider].id(d.Provider),
@@ -143,11 +161,7 @@ func (a *Accumulator) add(day uint32, d Dims, unblended, net, amortized decimal.
 		i = a.cells.add(accCell{key: k})
 		a.index[k] = i
 	}
-	c := a.cells.at(i)
-	c.unblended.Add(unblended)
-	c.net.Add(net)
-	c.amortized.Add(amortized)
-	c.items++
+	return a.cells.at(i)
 }
 
 // dims returns the Dims of a key.

@@ -114,10 +114,16 @@ func appendField(b []byte, f string) []byte {
 
 // WriteDaily writes t summed to the coarse grain as daily.csv.
 func (t Table) WriteDaily(w io.Writer) error {
+	return WriteDailyRows(w, t.Daily().Rows())
+}
+
+// WriteDailyRows writes rows of the coarse grain (day, provider,
+// currency) as daily.csv, in the order given.
+func WriteDailyRows(w io.Writer, rows []Row) error {
 	cw := csv.NewWriter(w)
 	cw.Write(DailyHeader)
 	rec := make([]string, len(DailyHeader))
-	for _, r := range t.Daily().Rows() {
+	for _, r := range rows {
 		cw.Write(r.Sums.appendFields(append(rec[:0], r.Day, r.Provider, r.Currency)))
 	}
 	cw.Flush()

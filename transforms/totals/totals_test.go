@@ -269,3 +269,27 @@ func sameTable(t *testing.T, got, tab Table) {
 		}
 	}
 }
+
+// TestAccumulatorAddSums: adding cells' sums gives what merging them in a
+// Table does, line items included.
+func TestAccumulatorAddSums(t *testing.T) {
+	cells := []Row{
+		{Dims{Day: "2024-01-01", Currency: "USD"}, Sums{dec("1.5"), dec("-2e-12"), dec("0"), 3}},
+		{Dims{Day: "2024-01-01", Currency: "EUR"}, Sums{dec("7"), dec("7"), dec("7"), 1}},
+		{Dims{Day: "2024-01-01", Currency: "USD"}, Sums{dec("0.25"), dec("1"), dec("1E+2"), 4}},
+	}
+	want, acc := make(Table), NewAccumulator()
+	for _, c := range cells {
+		want.Merge(c.Dims, c.Sums)
+		acc.AddSums(c.Dims, c.Sums)
+	}
+	got := acc.Table()
+	if len(got) != len(want) {
+		t.Fatalf("%d cells, want %d", len(got), len(want))
+	}
+	for d, w := range want {
+		if g := got[d]; g == nil || !g.Equal(*w) {
+			t.Errorf("%v: got %v, want %v", d, g, *w)
+		}
+	}
+}
