@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"path"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/transforms/totals"
@@ -97,8 +100,9 @@ func (f *finalizeFn) ProcessElement(ctx context.Context, _ int, outcomes func(*O
 //
 // Each report's day file is already sorted and merged, and daily_detail.csv
 // is ordered by day first: a day that one report alone holds is copied as
-// written, and only days that several reports share are merged. The cost
-// follows the bytes, not a map and a sort of every cell.
+// written, and only days that several reports share are merged. Days are
+// read a few at a time on every core and written out in order, so memory
+// holds a few days' files, not the lake's.
 func RebuildTotals(ctx context.Context, output string) error {
 	dir := objstore.Join(output, "totals", "reports")
 	store, err := objstore.For(dir)
@@ -119,44 +123,102 @@ func RebuildTotals(ctx context.Context, output string) error {
 	}
 	days := slices.Sorted(maps.Keys(byDay))
 
-	header := strings.Join(totals.DetailHeader, ",") + "\n"
-	daily := totals.NewAccumulator() // at the coarse grain
-	addDaily := func(d totals.Dims, s totals.Sums) { daily.AddSums(d.DayKey(), s) }
-	var detail bytes.Buffer
-	detail.WriteString(header)
-	for _, day := range days {
-		urls := byDay[day]
-		shared := make(totals.Table) // the day's cells, when reports share it
-		for _, u := range urls {
-			b, err := objstore.ReadAll(ctx, u)
-			if err != nil {
-				return err
-			}
-			add := addDaily
-			if len(urls) > 1 {
-				add = func(d totals.Dims, s totals.Sums) { shared.Merge(d, s); addDaily(d, s) }
-			}
-			if err := totals.ScanDetail(bytes.NewReader(b), add); err != nil {
-				return fmt.Errorf("read %s: %w", u, err)
-			}
-			if len(urls) == 1 {
-				detail.Write(b[len(header):]) // ScanDetail checked the header
-			}
+	detailURL := objstore.Join(output, "totals", "daily_detail.csv")
+	outStore, err := objstore.For(detailURL)
+	if err != nil {
+		return err
+	}
+	out, err := outStore.Create(ctx, detailURL)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", detailURL, err)
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			out.Abort()
 		}
-		if len(urls) > 1 {
-			var merged bytes.Buffer
-			if err := totals.WriteDetailRows(&merged, shared.Rows()); err != nil {
+	}()
+	if _, err := io.WriteString(out, detailHeader); err != nil {
+		return fmt.Errorf("write %s: %w", detailURL, err)
+	}
+	var daily []totals.Row // the coarse grain, in order: days are disjoint
+	workers := max(runtime.GOMAXPROCS(0), 1)
+	for len(days) > 0 {
+		batch := days[:min(len(days), 4*workers)]
+		days = days[len(batch):]
+		res := make([]rebuiltDay, len(batch))
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(workers)
+		for i, day := range batch {
+			g.Go(func() (err error) {
+				res[i], err = rebuildDay(gctx, byDay[day])
 				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		for _, r := range res {
+			if _, err := out.Write(r.detail); err != nil {
+				return fmt.Errorf("write %s: %w", detailURL, err)
 			}
-			detail.Write(merged.Bytes()[len(header):])
+			daily = append(daily, r.daily...)
 		}
 	}
 	var dailyCSV bytes.Buffer
-	if err := totals.WriteDailyRows(&dailyCSV, daily.Rows()); err != nil {
+	if err := totals.WriteDailyRows(&dailyCSV, daily); err != nil {
 		return err
 	}
 	if err := objstore.WriteAll(ctx, objstore.Join(output, "totals", "daily.csv"), dailyCSV.Bytes()); err != nil {
 		return err
 	}
-	return objstore.WriteAll(ctx, objstore.Join(output, "totals", "daily_detail.csv"), detail.Bytes())
+	closed = true
+	if err := out.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", detailURL, err)
+	}
+	return nil
+}
+
+// detailHeader is the first line of a daily_detail.csv.
+var detailHeader = strings.Join(totals.DetailHeader, ",") + "\n"
+
+// rebuiltDay is one day of the lake's totals.
+type rebuiltDay struct {
+	detail []byte       // its daily_detail.csv rows, without the header
+	daily  []totals.Row // its sums per provider and currency, sorted
+}
+
+// rebuildDay reads the day files of the reports that hold one day.
+func rebuildDay(ctx context.Context, urls []string) (rebuiltDay, error) {
+	daily := totals.NewAccumulator()
+	var shared totals.Table // the day's cells, when reports share it
+	if len(urls) > 1 {
+		shared = make(totals.Table)
+	}
+	var r rebuiltDay
+	for _, u := range urls {
+		b, err := objstore.ReadAll(ctx, u)
+		if err != nil {
+			return r, err
+		}
+		err = totals.ScanDetail(bytes.NewReader(b), func(d totals.Dims, s totals.Sums) {
+			daily.AddSums(d.DayKey(), s)
+			if shared != nil {
+				shared.Merge(d, s)
+			}
+		})
+		if err != nil {
+			return r, fmt.Errorf("read %s: %w", u, err)
+		}
+		r.detail = b[len(detailHeader):] // ScanDetail checked the header
+	}
+	if shared != nil {
+		var merged bytes.Buffer
+		if err := totals.WriteDetailRows(&merged, shared.Rows()); err != nil {
+			return r, err
+		}
+		r.detail = merged.Bytes()[len(detailHeader):]
+	}
+	r.daily = daily.Rows()
+	return r, nil
 }

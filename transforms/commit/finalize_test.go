@@ -5,7 +5,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 
 	_ "github.com/curpipe/curpipe/io/localfs" // the lake in a temporary folder
 	"github.com/curpipe/curpipe/transforms/decimal"
@@ -34,6 +36,11 @@ func TestRebuildTotals(t *testing.T) {
 			row("2024-01-02", "222", "9", "7E-12", 1),
 			row("2024-01-03", "222", "9", "8", 1),
 		},
+	}
+	// More days than one batch of workers, for the order across batches.
+	for d := 1; d <= 40; d++ {
+		day := time.Date(2024, 2, d, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+		reports["c"] = append(reports["c"], row(day, "444", "1", strconv.Itoa(d)+".5", int64(d)))
 	}
 	out := t.TempDir()
 	want := make(totals.Table)
