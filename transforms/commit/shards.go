@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	register.DoFn4x1[context.Context, billing.Shard, func(string) func(*billing.Verdict) bool, func(string, ShardAck), error](&shardFn{})
+	register.DoFn5x1[context.Context, beam.Window, billing.Shard, func(string) func(*billing.Verdict) bool, func(string, ShardAck), error](&shardFn{})
 	register.Emitter2[string, ShardAck]()
 	register.Iter1[billing.Verdict]()
 }
@@ -43,6 +43,42 @@ type shardFn struct {
 	Output string
 	Table  string // DynamoDB totals table; "" keeps the totals in the lake
 	table  *dynamodbio.Table
+	seen   map[string][]windowVerdict // verdicts looked up, by report ref
+}
+
+// maxSeen bounds the verdicts a shardFn remembers: a stream meets new
+// reports and windows for as long as it runs.
+const maxSeen = 1024
+
+// windowVerdict is a report's verdict in one window.
+type windowVerdict struct {
+	w     beam.Window
+	v     billing.Verdict
+	found bool
+}
+
+// verdict looks up a report's verdict in the side input once per window:
+// a report's 31 shards would otherwise fetch and decode it 31 times, a
+// few milliseconds each on prism. A window's side input is final once it
+// is read (it fires once, at the end of the window), so what was read
+// stays true.
+func (f *shardFn) verdict(w beam.Window, ref string, verdicts func(string) func(*billing.Verdict) bool) (billing.Verdict, bool) {
+	for _, s := range f.seen[ref] {
+		if s.w.Equals(w) {
+			return s.v, s.found
+		}
+	}
+	var v billing.Verdict
+	found := false
+	iter := verdicts(ref)
+	for iter(&v) {
+		found = true
+	}
+	if f.seen == nil || len(f.seen) >= maxSeen {
+		f.seen = make(map[string][]windowVerdict)
+	}
+	f.seen[ref] = append(f.seen[ref], windowVerdict{w, v, found})
+	return v, found
 }
 
 func (f *shardFn) Setup(ctx context.Context) error {
@@ -54,13 +90,8 @@ func (f *shardFn) Setup(ctx context.Context) error {
 	return err
 }
 
-func (f *shardFn) ProcessElement(ctx context.Context, sh billing.Shard, verdicts func(string) func(*billing.Verdict) bool, emit func(string, ShardAck)) error {
-	var v billing.Verdict
-	found := false
-	iter := verdicts(sh.Ref)
-	for iter(&v) {
-		found = true
-	}
+func (f *shardFn) ProcessElement(ctx context.Context, w beam.Window, sh billing.Shard, verdicts func(string) func(*billing.Verdict) bool, emit func(string, ShardAck)) error {
+	v, found := f.verdict(w, sh.Ref, verdicts)
 	if !found || !v.OK() {
 		return nil
 	}
