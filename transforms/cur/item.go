@@ -189,7 +189,12 @@ func (s *Schema) bad(f field, row []string, cause error) error {
 // clean trims spaces and turns the literal NULL some exporters write, in
 // whatever case, into an empty value.
 func clean(v string) string {
-	v = strings.TrimSpace(v)
+	// Most values start and end with a printable ASCII byte, which no
+	// space is: only the others need TrimSpace (a call per field of every
+	// row otherwise, a tenth of the parse).
+	if n := len(v); n > 0 && (v[0] <= ' ' || v[0] >= 0x80 || v[n-1] <= ' ' || v[n-1] >= 0x80) {
+		v = strings.TrimSpace(v)
+	}
 	if len(v) == 4 && strings.EqualFold(v, "NULL") {
 		return ""
 	}
