@@ -75,16 +75,26 @@ func (s *Sum) Add(d Decimal) {
 // units returns d as a signed 128-bit count of 10^-sumScale, or false
 // when d has finer digits than that or does not fit.
 func units(d Decimal) (hi int64, lo uint64, ok bool) {
-	c := &d.v.Coeff
-	if !c.IsUint64() {
-		return 0, 0, false
-	}
 	k := int(d.v.Exponent) + sumScale
 	if k < 0 || k > 38 {
 		return 0, 0, false
 	}
-	// |d| in units: coefficient × 10^k, in at most two 64-bit multiplications.
-	var h, l uint64 = 0, c.Uint64()
+	// The coefficient, of up to 128 bits: sums of sums (a day's total per
+	// currency) run past 64.
+	var h, l uint64
+	if w := d.v.Coeff.Bits(); bits.UintSize == 64 && len(w) <= 2 {
+		if len(w) > 0 {
+			l = uint64(w[0])
+		}
+		if len(w) > 1 {
+			h = uint64(w[1])
+		}
+	} else if d.v.Coeff.IsUint64() {
+		l = d.v.Coeff.Uint64()
+	} else {
+		return 0, 0, false
+	}
+	// |d| in units: coefficient × 10^k, in at most two 128-bit multiplications.
 	for k > 0 {
 		step := min(k, 19)
 		m := pow10u[step]
