@@ -103,12 +103,17 @@ func (p *fileParser) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", t.URL, err)
 	}
-	if err := rd.Select(schema.Columns()); err != nil {
+	writeLake := p.opts.Output != "" && !p.opts.NoCurated
+	cols := schema.Columns()
+	if !writeLake {
+		cols = schema.TotalsColumns() // the free text is the lake's alone
+	}
+	if err := rd.Select(cols); err != nil {
 		return err
 	}
 	// A row's partition is the billing period its own bill names, which a
 	// delivery can differ from (files holding rows of several periods).
-	if p.opts.Output != "" && !p.opts.NoCurated {
+	if writeLake {
 		p.lake = curated.NewPartitioned(p.openCurated(ctx), p.curatedBase(), func(*curated.Record) string { return p.period })
 	}
 	ch, chunked := tabular.Chunks(rd)

@@ -1,6 +1,7 @@
 package cur
 
 import (
+	"fmt"
 	"maps"
 	"testing"
 )
@@ -108,6 +109,23 @@ func parseRow(t *testing.T, header []string, values map[string]string) (Item, er
 	}
 	var it Item
 	err = s.Parse(selectRow(header, record(header, values), s.Columns()), &it)
+	// Selected with TotalsColumns, the row gives the same measures,
+	// dimensions and error.
+	var tot Item
+	terr := s.Parse(selectRow(header, record(header, values), s.TotalsColumns()), &tot)
+	if fmt.Sprint(terr) != fmt.Sprint(err) {
+		t.Errorf("with TotalsColumns: error %v, with Columns %v", terr, err)
+	}
+	if err == nil && terr == nil {
+		same := tot.Day() == it.Day() && tot.UsageEnd.Equal(it.UsageEnd) && tot.Provider == it.Provider &&
+			tot.Payer == it.Payer && tot.Account == it.Account && tot.Service == it.Service &&
+			tot.Currency == it.Currency && tot.BillingPeriod == it.BillingPeriod && tot.LineItemType == it.LineItemType &&
+			tot.Unblended.Equal(it.Unblended) && tot.NetUnblended.Equal(it.NetUnblended) &&
+			tot.Amortized.Equal(it.Amortized) && tot.UsageAmount.Equal(it.UsageAmount)
+		if !same {
+			t.Errorf("with TotalsColumns: %+v, with Columns %+v", tot, it)
+		}
+	}
 	return it, err
 }
 

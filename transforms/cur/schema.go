@@ -216,6 +216,24 @@ func (s *Schema) Columns() []string {
 	return cols
 }
 
+// curatedOnly are the fields only the curated lake keeps: free text that
+// neither the measures nor the totals' dimensions read, and that no check
+// of Parse validates.
+var curatedOnly = [...]field{fUsageType, fOperation, fResourceID, fDescription, fRegion, fRegionAlt}
+
+// TotalsColumns is Columns without the fields only the curated lake keeps
+// (usage type, operation, resource, description, region), which Parse
+// then leaves blank: a totals-only run need not read them, and a Parquet
+// reader skips their columns. A row gives the same measures, dimensions
+// and errors either way.
+func (s *Schema) TotalsColumns() []string {
+	cols := s.Columns()
+	for _, f := range curatedOnly {
+		cols[f] = ""
+	}
+	return cols
+}
+
 // SnakeName converts a CUR 1.0 CSV column name to the snake_case name Athena
 // and CUR 2.0 use: "lineItem/UnblendedCost" -> "line_item_unblended_cost",
 // "reservation/ReservationARN" -> "reservation_reservation_a_r_n". Names
