@@ -293,3 +293,29 @@ func TestAccumulatorAddSums(t *testing.T) {
 		}
 	}
 }
+
+// TestAccumulatorWideKeys: cells whose dimension ids do not fit a packed
+// key (more than 16 providers, 64 currencies) are kept apart and merged
+// like the others.
+func TestAccumulatorWideKeys(t *testing.T) {
+	want, a, b := make(Table), NewAccumulator(), NewAccumulator()
+	for round := range 2 {
+		for p := range 20 {
+			for c := range 70 {
+				d := Dims{Day: "2024-01-01", Provider: fmt.Sprint("p", p), Payer: "1", Account: "2", Service: "s", Currency: fmt.Sprint("c", c)}
+				cost := dec(fmt.Sprintf("%d.%02d", p, c))
+				want.Add(d, cost, cost, cost)
+				acc := a
+				if (p+c+round)%3 == 0 {
+					acc = b
+				}
+				acc.Add(d, cost, cost, cost)
+			}
+		}
+	}
+	a.Merge(b)
+	if a.Len() != 20*70 || len(a.index) == 0 || len(a.packed) == 0 {
+		t.Fatalf("%d cells, %d packed, %d wide; want 1400, some of each", a.Len(), len(a.packed), len(a.index))
+	}
+	sameTable(t, a.Table(), want)
+}
