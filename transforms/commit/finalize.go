@@ -201,7 +201,7 @@ func rebuildDay(ctx context.Context, urls []string) (rebuiltDay, error) {
 		if err != nil {
 			return r, err
 		}
-		err = totals.ScanDetail(bytes.NewReader(b), func(d totals.Dims, s totals.Sums) {
+		err = totals.ScanDetailBytes(b, func(d totals.Dims, s totals.Sums) {
 			daily.AddSums(d.DayKey(), s)
 			if shared != nil {
 				shared.Merge(d, s)

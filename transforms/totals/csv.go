@@ -1,7 +1,9 @@
 package totals
 
 import (
+	"bytes"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -9,6 +11,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/curpipe/curpipe/transforms/decimal"
 )
@@ -160,17 +163,78 @@ func ScanDetail(r io.Reader, fn func(Dims, Sums)) error {
 		if err != nil {
 			return err
 		}
-		var s Sums
-		for i, p := range []*decimal.Decimal{&s.Unblended, &s.NetUnblended, &s.Amortized} {
-			if *p, err = decimal.Parse(rec[6+i]); err != nil {
-				line, _ := cr.FieldPos(6 + i)
-				return fmt.Errorf("line %d, %s: %w", line, DetailHeader[6+i], err)
-			}
-		}
-		if s.LineItems, err = strconv.ParseInt(rec[9], 10, 64); err != nil {
-			line, _ := cr.FieldPos(9)
-			return fmt.Errorf("line %d, %s: %w", line, DetailHeader[9], err)
+		s, bad, err := parseSums(rec[6:])
+		if err != nil {
+			line, _ := cr.FieldPos(6 + bad)
+			return fmt.Errorf("line %d, %s: %w", line, DetailHeader[6+bad], err)
 		}
 		fn(Dims{Day: rec[0], Provider: rec[1], Payer: rec[2], Account: rec[3], Service: rec[4], Currency: rec[5]}, s)
 	}
+}
+
+// ScanDetailBytes is ScanDetail over a file in memory. A file with no
+// quote and no carriage return, as curpipe writes them unless a dimension
+// holds a comma or a quote, is split at its commas and line ends without
+// encoding/csv: rebuilding the lake's totals reads every committed cell.
+// The Dims passed to fn may alias b.
+func ScanDetailBytes(b []byte, fn func(Dims, Sums)) error {
+	if bytes.IndexByte(b, '"') >= 0 || bytes.IndexByte(b, '\r') >= 0 {
+		return ScanDetail(bytes.NewReader(b), fn)
+	}
+	var rec [10]string
+	header := true
+	for line := 1; len(b) > 0; line++ {
+		var l []byte
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			l, b = b[:i], b[i+1:]
+		} else {
+			l, b = b, nil
+		}
+		if len(l) == 0 {
+			continue // encoding/csv skips blank lines
+		}
+		n := 0
+		for f := range bytes.SplitSeq(l, []byte{','}) {
+			if n < len(rec) {
+				rec[n] = unsafe.String(unsafe.SliceData(f), len(f))
+			}
+			n++
+		}
+		if n != len(DetailHeader) {
+			if header {
+				return fmt.Errorf("read header: %d fields, want %d", n, len(DetailHeader))
+			}
+			return fmt.Errorf("line %d: %d fields, want %d", line, n, len(DetailHeader))
+		}
+		if header {
+			if !slices.Equal(rec[:], DetailHeader) {
+				return fmt.Errorf("header %v, want %v", rec[:], DetailHeader)
+			}
+			header = false
+			continue
+		}
+		s, bad, err := parseSums(rec[6:])
+		if err != nil {
+			return fmt.Errorf("line %d, %s: %w", line, DetailHeader[6+bad], err)
+		}
+		fn(Dims{Day: rec[0], Provider: rec[1], Payer: rec[2], Account: rec[3], Service: rec[4], Currency: rec[5]}, s)
+	}
+	if header {
+		return errors.New("read header: empty file")
+	}
+	return nil
+}
+
+// parseSums parses the four measure fields of a detail row; on error it
+// also returns which of them failed.
+func parseSums(f []string) (s Sums, bad int, err error) {
+	for i, p := range [...]*decimal.Decimal{&s.Unblended, &s.NetUnblended, &s.Amortized} {
+		if *p, err = decimal.Parse(f[i]); err != nil {
+			return s, i, err
+		}
+	}
+	if s.LineItems, err = strconv.ParseInt(f[3], 10, 64); err != nil {
+		return s, 3, err
+	}
+	return s, 0, nil
 }

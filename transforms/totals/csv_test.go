@@ -217,3 +217,58 @@ func FuzzAppendField(f *testing.F) {
 		}
 	})
 }
+
+// scanBoth reads in with ScanDetail and ScanDetailBytes; it fails t
+// unless both give the same rows, or both fail.
+func scanBoth(t *testing.T, in []byte) {
+	t.Helper()
+	var want, got []Row
+	werr := ScanDetail(bytes.NewReader(in), func(d Dims, s Sums) { want = append(want, Row{d, s}) })
+	gerr := ScanDetailBytes(in, func(d Dims, s Sums) { got = append(got, Row{d, s}) })
+	if (werr == nil) != (gerr == nil) {
+		t.Fatalf("ScanDetail: %v; ScanDetailBytes: %v\ninput %q", werr, gerr, in)
+	}
+	if werr != nil {
+		return
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d rows, ScanDetail has %d\ninput %q", len(got), len(want), in)
+	}
+	for i := range got {
+		if got[i].Dims != want[i].Dims || !got[i].Sums.Equal(want[i].Sums) {
+			t.Fatalf("row %d: %v, ScanDetail has %v\ninput %q", i, got[i], want[i], in)
+		}
+	}
+}
+
+func TestScanDetailBytes(t *testing.T) {
+	var written bytes.Buffer
+	if err := sampleTable().WriteDetail(&written); err != nil {
+		t.Fatal(err)
+	}
+	h := strings.Join(DetailHeader, ",") + "\n"
+	for _, in := range []string{
+		written.String(),
+		h,
+		h + "2024-01-01,AWS,1,2,S,USD,1.5,-2e-12,0,3\n",
+		h + "2024-01-01,AWS,1,2,S,USD,1.5,-2e-12,0,3",    // no final line end
+		h + "\n2024-01-01,AWS,1,2,S,USD,1.5,1,0,3\n\n",   // blank lines
+		h + "2024-01-01,AWS,1,2,\"S,x\",USD,1.5,1,0,3\n", // quoted: encoding/csv's path
+		h + "2024-01-01,AWS,1,2,S,USD,1.5,1,0,3\r\n",     // CRLF: encoding/csv's path
+		h + "2024-01-01,AWS,1,2,S,USD,1.5,1,0\n",         // a field short
+		h + "2024-01-01,AWS,1,2,S,USD,1.5,1,0,3,4\n",     // a field over
+		h + "2024-01-01,AWS,1,2,S,USD,x,1,0,3\n",         // a bad cost
+		h + "2024-01-01,AWS,1,2,S,USD,1,1,0,3.5\n",       // a bad count
+		"usage_date,provider\n2024-01-01,AWS\n",          // another header
+		"",
+	} {
+		scanBoth(t, []byte(in))
+	}
+}
+
+func FuzzScanDetailBytes(f *testing.F) {
+	h := strings.Join(DetailHeader, ",") + "\n"
+	f.Add([]byte(h + "2024-01-01,AWS,1,2,S,USD,1.5,-2e-12,0,3\n"))
+	f.Add([]byte(h + "\n2024-01-01,AWS,1,2, S,USD,1,1,1E+3,3"))
+	f.Fuzz(func(t *testing.T, in []byte) { scanBoth(t, in) })
+}
