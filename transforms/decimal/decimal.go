@@ -418,6 +418,14 @@ func (d Decimal) AppendBinary(b []byte) ([]byte, error) {
 		}
 		return b, nil
 	}
+	if w := d.v.Coeff.Bits(); bits.UintSize == 64 && len(w) == 2 {
+		// Sums of costs run to 128 bits: skip the big.Int copy too.
+		hi, lo := uint64(w[1]), uint64(w[0])
+		for k := (bits.Len64(hi)+7)/8 - 1; k >= 0; k-- {
+			b = append(b, byte(hi>>(8*k)))
+		}
+		return binary.BigEndian.AppendUint64(b, lo), nil
+	}
 	c := d.v.Coeff.MathBigInt()
 	c.Abs(c)
 	start := len(b)

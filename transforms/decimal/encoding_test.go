@@ -5,6 +5,9 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math/big"
+	"math/rand/v2"
 	"sync"
 	"testing"
 )
@@ -194,4 +197,36 @@ func TestConcurrentReads(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestBinary128: coefficients of 65 to 128 bits are written as math/big
+// writes their magnitude.
+func TestBinary128(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 20000 {
+		x := new(big.Int).Lsh(new(big.Int).SetUint64(r.Uint64()>>r.IntN(64)|1), 64)
+		x.Or(x, new(big.Int).SetUint64(r.Uint64()))
+		s := x.String()
+		if r.IntN(2) == 0 {
+			s = "-" + s
+		}
+		exp := r.IntN(60) - 40
+		d := MustParse(fmt.Sprintf("%se%d", s, exp))
+		got, err := d.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := append([]byte{0}, binary.AppendVarint(nil, int64(d.Exponent()))...)
+		if d.Sign() < 0 {
+			want[0] = 1
+		}
+		want = append(want, x.Bytes()...)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("MarshalBinary(%s) = % x, want % x", d, got, want)
+		}
+		var back Decimal
+		if err := back.UnmarshalBinary(got); err != nil || !back.Equal(d) || back.Exponent() != d.Exponent() {
+			t.Fatalf("round trip of %s: %s, %v", d, back, err)
+		}
+	}
 }
