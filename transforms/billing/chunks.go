@@ -16,7 +16,7 @@ import (
 // chunkSize is about how many bytes of CSV one chunk holds: enough rows
 // (about a thousand of a CUR) that handing chunks around costs little,
 // few enough that the chunks in flight take a few megabytes.
-const chunkSize = 1 << 20
+var chunkSize = 1 << 20 // a variable so that tests can cut small chunks
 
 // chunk is a run of a file's rows, scanned on a worker and taken in file
 // order by the parser.
@@ -138,6 +138,13 @@ func (p *fileParser) takeChunks(ctx context.Context, queue <-chan *chunk) error 
 func (p *fileParser) scanChunk(c *chunk, schema *cur.Schema, sums *totals.Accumulator) {
 	defer close(c.done)
 	defer c.rd.Close()
+	// A panic here would end the worker process, where on the DoFn's own
+	// goroutine the SDK fails the bundle: fail the file instead.
+	defer func() {
+		if r := recover(); r != nil {
+			c.fatal = fmt.Errorf("%s near line %d: internal error: %v", p.task.URL, c.rd.Pos(), r)
+		}
+	}()
 	var it cur.Item
 	period := "" // the last period, cloned: the item's aliases the chunk
 	for {
