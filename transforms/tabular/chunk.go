@@ -81,7 +81,7 @@ func (c *fastCSV) NextChunk(size int) (Reader, error) {
 func (c *fastCSV) cut(end int, lines int64) Reader {
 	ch := &fastCSV{
 		object: c.object, buf: c.buf[c.r:end], w: end - c.r, eof: true, lines: c.lines,
-		header: c.header, width: c.width, sel: c.sel, need: c.need,
+		header: c.header, width: c.width, sel: c.sel, need: c.need, next: c.next,
 		vals: make([]string, len(c.header)), out: make([]string, len(c.sel)), started: true,
 		recycle: c.buf, free: c.free,
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"math/bits"
 	"strings"
 	"unsafe"
@@ -31,6 +32,7 @@ type fastCSV struct {
 	width   int
 	sel     []int    // header index per selected column, -1 when absent
 	need    []uint64 // bit j: header index j is selected; a zero word after
+	next    []int32  // per header index: the next selected one (see setSel)
 	vals    []string // per header index: the field, when needed
 	all     bool     // keep every field, growing vals (the header)
 	arena   []byte   // unquoted copies of quoted fields, reset per row
@@ -94,6 +96,16 @@ func (c *fastCSV) setSel(sel []int) {
 		if j >= 0 {
 			c.need[j/64] |= 1 << (j % 64)
 		}
+	}
+	// next[j]: the first selected field at j or after, MaxInt32 past the
+	// last.
+	c.next = make([]int32, len(c.header)+1)
+	n := int32(math.MaxInt32)
+	for j := len(c.header); j >= 0; j-- {
+		if c.needs(j) {
+			n = int32(j)
+		}
+		c.next[j] = n
 	}
 }
 
@@ -296,7 +308,7 @@ func (c *fastCSV) split(buf []byte, p, q, nf int) (int, int) {
 		}
 		// Most words end no needed field: skip their commas in one step,
 		// sparing a mispredicted branch per comma.
-		if k := bits.OnesCount64(m); !c.wanted(nf, k) {
+		if k := bits.OnesCount64(m); !c.all && c.skips(nf, k) {
 			nf += k
 			p = i + (63-bits.LeadingZeros64(m))>>3 + 1
 			continue
@@ -334,14 +346,13 @@ func (c *fastCSV) needs(nf int) bool {
 	return w < len(c.need) && c.need[w]>>(nf&63)&1 != 0
 }
 
-// wanted reports whether any of fields nf to nf+k-1 (k <= 8) is kept.
-func (c *fastCSV) wanted(nf, k int) bool {
-	w := nf >> 6
-	if w+1 >= len(c.need) {
-		return c.all // past the header, no field is selected
+// skips reports whether none of fields nf to nf+k-1 is selected: one
+// lookup and a compare, where the word is done with.
+func (c *fastCSV) skips(nf, k int) bool {
+	if nf >= len(c.next) {
+		return true // past the header's width: nothing is selected
 	}
-	x := c.need[w]>>(nf&63) | c.need[w+1]<<(64-nf&63)
-	return x&(1<<k-1) != 0 || c.all
+	return int(c.next[nf]) >= nf+k
 }
 
 // nextQuote returns the index of the first '"' in buf[p:eol], or eol.
