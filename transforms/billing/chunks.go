@@ -39,8 +39,8 @@ type badRow struct {
 }
 
 // runChunks reads the rest of a file in chunks scanned on workers
-// goroutines, each summing into its own accumulator, while this one cuts
-// the chunks and takes their results in file order: bad rows and curated
+// goroutines, each summing into its own accumulator, while another cuts
+// the chunks and this one takes their results in file order: bad rows and curated
 // records go out as the sequential loop would write them, so the files
 // and messages do not depend on the number of cores. The sums are merged
 // exactly at the end.
@@ -55,6 +55,11 @@ func (p *fileParser) runChunks(ctx context.Context, ch tabular.Chunker, schema *
 		sums[i] = totals.NewAccumulator()
 		wg.Go(func() {
 			for c := range jobs {
+				if ctx.Err() != nil { // the parse has failed: drop what is left
+					c.rd.Close()
+					close(c.done)
+					continue
+				}
 				p.scanChunk(c, schema, sums[i])
 			}
 		})
