@@ -14,9 +14,10 @@ import (
 //
 // Each dimension's values are interned to small integers, in maps that
 // stay small and in cache (a few hundred accounts, services, days), so a
-// row's cell is found by a key of six integers: one lookup in a map that
-// holds no strings, instead of hashing and comparing some sixty bytes of
-// text in a map too large for the cache.
+// row's cell is found by a key of six integers, most often packed into one
+// word (see pack): one lookup in a map that holds no strings, instead of
+// hashing and comparing some sixty bytes of text in a map too large for
+// the cache.
 type Accumulator struct {
 	packed map[uint64]int32  // cells whose ids fit in one word (see pack)
 	index  map[cellKey]int32 // the others
@@ -45,7 +46,7 @@ type accCell struct {
 }
 
 // cells hold an accumulator's cells in blocks, numbered in order of
-// appearance. A cell is some 200 bytes with pointers in it: one growing
+// appearance. A cell is 128 bytes with pointers in it: one growing
 // slice would copy every cell, with write barriers, each time it grows.
 type cells struct {
 	blocks [][]accCell
@@ -203,7 +204,7 @@ func (a *Accumulator) put(k cellKey, i int32) {
 	a.index[k] = i
 }
 
-// dims returns the Dims of a key.
+// dimsOf returns the Dims of a key.
 func (a *Accumulator) dimsOf(k cellKey) Dims {
 	return Dims{
 		Day:      a.dims[dimDay].names[k[dimDay]],
