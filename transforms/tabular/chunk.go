@@ -79,6 +79,9 @@ func (c *fastCSV) NextChunk(size int) (Reader, error) {
 // cut hands buf[r:end], which holds lines '\n', over to a chunk reader
 // and goes on in a fresh buffer holding the rest.
 func (c *fastCSV) cut(end int, lines int64) Reader {
+	if c.free == nil {
+		c.free = make(chan []byte, freeBufs)
+	}
 	ch := &fastCSV{
 		object: c.object, buf: c.buf[c.r:end], w: end - c.r, eof: true, lines: c.lines,
 		header: c.header, width: c.width, sel: c.sel, need: c.need, next: c.next,
@@ -87,9 +90,6 @@ func (c *fastCSV) cut(end int, lines int64) Reader {
 	}
 	ch.buf = ch.buf[:ch.w:ch.w]
 	c.lines += lines
-	if c.free == nil {
-		c.free = make(chan []byte, freeBufs)
-	}
 	var nb []byte
 	select {
 	case b := <-c.free:
