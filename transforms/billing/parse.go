@@ -36,8 +36,11 @@ type parseFn struct {
 // it can), and each parse holds its file's partial sums and the row
 // groups of its curated partitions: unbounded, a report of many large
 // files would take memory in proportion to its file count. One parse
-// already keeps more than a core busy (inflating runs ahead of parsing),
-// so admitting more gains no speed.
+// scans its file on every core already; a second one in flight keeps the
+// cores busy while the first writes its curated rows, which it does on
+// one goroutine, in file order (measured: admitting one parse at a time
+// takes a third less memory for a 4-file report and is 4% slower with
+// curated output, as fast without).
 var parsing = make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
 
 // admitParse runs parse once a slot is free, or gives up when ctx ends.
