@@ -282,14 +282,7 @@ func (d Decimal) appendPlain(b []byte) []byte {
 	var digits []byte
 	// apd's Append goes through big.Int's itoa, which allocates; sums of
 	// billing figures mostly fit in 128 bits.
-	if w := d.v.Coeff.Bits(); bits.UintSize == 64 && len(w) <= 2 {
-		var hi, lo uint64
-		if len(w) > 0 {
-			lo = uint64(w[0])
-		}
-		if len(w) > 1 {
-			hi = uint64(w[1])
-		}
+	if hi, lo, ok := d.coeff128(); ok {
 		digits = appendUint128(scratch[:0], hi, lo)
 	} else {
 		digits = d.v.Coeff.Append(scratch[:0], 10)
@@ -314,6 +307,28 @@ func (d Decimal) appendPlain(b []byte) []byte {
 		b = append(b, digits...)
 	}
 	return b
+}
+
+// coeff128 returns the magnitude of d's coefficient as two words, if it
+// fits in 128 bits, without the big.Int copy apd makes of larger ones.
+func (d Decimal) coeff128() (hi, lo uint64, ok bool) {
+	c := &d.v.Coeff
+	if bits.UintSize == 64 {
+		w := c.Bits()
+		switch len(w) {
+		case 0:
+			return 0, 0, true
+		case 1:
+			return 0, uint64(w[0]), true
+		case 2:
+			return uint64(w[1]), uint64(w[0]), true
+		}
+		return 0, 0, false
+	}
+	if c.IsUint64() {
+		return 0, c.Uint64(), true
+	}
+	return 0, 0, false
 }
 
 // appendUint128 appends the decimal digits of hi*2^64 + lo.
@@ -410,17 +425,14 @@ func (d Decimal) AppendBinary(b []byte) ([]byte, error) {
 	}
 	b = append(b, sign)
 	b = binary.AppendVarint(b, int64(d.v.Exponent))
-	if d.v.Coeff.IsUint64() {
-		// Most costs fit 64 bits; skip the big.Int copy.
-		u := d.v.Coeff.Uint64()
-		for k := (bits.Len64(u)+7)/8 - 1; k >= 0; k-- {
-			b = append(b, byte(u>>(8*k)))
+	if hi, lo, ok := d.coeff128(); ok {
+		// Costs fit 64 bits and their sums 128: skip the big.Int copy.
+		if hi == 0 {
+			for k := (bits.Len64(lo)+7)/8 - 1; k >= 0; k-- {
+				b = append(b, byte(lo>>(8*k)))
+			}
+			return b, nil
 		}
-		return b, nil
-	}
-	if w := d.v.Coeff.Bits(); bits.UintSize == 64 && len(w) == 2 {
-		// Sums of costs run to 128 bits: skip the big.Int copy too.
-		hi, lo := uint64(w[1]), uint64(w[0])
 		for k := (bits.Len64(hi)+7)/8 - 1; k >= 0; k-- {
 			b = append(b, byte(hi>>(8*k)))
 		}

@@ -52,24 +52,27 @@ func (s *Sum) addRest(d Decimal) {
 
 // Add adds d to s.
 func (s *Sum) Add(d Decimal) {
-	hi, lo, ok := units(d)
-	if ok {
-		sum, carry := bits.Add64(s.lo, lo, 0)
-		top := s.hi + hi + int64(carry)
-		// Signed overflow: both operands of one sign, the result of the other.
-		if (s.hi >= 0) == (hi >= 0) && (top >= 0) != (s.hi >= 0) {
-			ok = false
-		} else {
-			s.hi, s.lo = top, sum
-			if !s.n || d.v.Exponent < s.minExp {
-				s.minExp = d.v.Exponent
-			}
-			s.n = true
-		}
+	if hi, lo, ok := units(d); ok && s.addFixed(hi, lo, d.v.Exponent) {
+		return
 	}
-	if !ok {
-		s.addRest(d)
+	s.addRest(d)
+}
+
+// addFixed adds (hi, lo) units, of addends whose smallest exponent is exp,
+// to the fixed part, unless the 128-bit sum would overflow.
+func (s *Sum) addFixed(hi int64, lo uint64, exp int32) bool {
+	sum, carry := bits.Add64(s.lo, lo, 0)
+	top := s.hi + hi + int64(carry)
+	// Signed overflow: both operands of one sign, the result of the other.
+	if (s.hi >= 0) == (hi >= 0) && (top >= 0) != (s.hi >= 0) {
+		return false
 	}
+	s.hi, s.lo = top, sum
+	if !s.n || exp < s.minExp {
+		s.minExp = exp
+	}
+	s.n = true
+	return true
 }
 
 // units returns d as a signed 128-bit count of 10^-sumScale, or false
@@ -81,17 +84,8 @@ func units(d Decimal) (hi int64, lo uint64, ok bool) {
 	}
 	// The coefficient, of up to 128 bits: sums of sums (a day's total per
 	// currency) run past 64.
-	var h, l uint64
-	if w := d.v.Coeff.Bits(); bits.UintSize == 64 && len(w) <= 2 {
-		if len(w) > 0 {
-			l = uint64(w[0])
-		}
-		if len(w) > 1 {
-			h = uint64(w[1])
-		}
-	} else if d.v.Coeff.IsUint64() {
-		l = d.v.Coeff.Uint64()
-	} else {
+	h, l, ok := d.coeff128()
+	if !ok {
 		return 0, 0, false
 	}
 	// |d| in units: coefficient × 10^k, in at most two 128-bit multiplications.
@@ -122,18 +116,8 @@ func units(d Decimal) (hi int64, lo uint64, ok bool) {
 // Merge adds t's addends to s: s then holds what adding each of them
 // to s would give. It lets parsers sum on several goroutines.
 func (s *Sum) Merge(t *Sum) {
-	if t.n {
-		sum, carry := bits.Add64(s.lo, t.lo, 0)
-		top := s.hi + t.hi + int64(carry)
-		if (s.hi >= 0) == (t.hi >= 0) && (top >= 0) != (s.hi >= 0) {
-			s.addRest(t.fixed()) // overflow: exact in the rest
-		} else {
-			s.hi, s.lo = top, sum
-			if !s.n || t.minExp < s.minExp {
-				s.minExp = t.minExp
-			}
-			s.n = true
-		}
+	if t.n && !s.addFixed(t.hi, t.lo, t.minExp) {
+		s.addRest(t.fixed()) // overflow: exact in the rest
 	}
 	if t.rest != nil {
 		s.addRest(*t.rest)
