@@ -60,11 +60,22 @@ func (t Table) WriteDetail(w io.Writer) error {
 // without a string per figure and a slice per row: the commit writes a
 // report's every cell, and csv.Writer took most of that time.
 func WriteDetailRows(w io.Writer, rows []Row) error {
+	return writeRows(w, DetailHeader, rows, func(key []string, r *Row) []string {
+		return append(key, r.Day, r.Provider, r.Payer, r.Account, r.Service, r.Currency)
+	})
+}
+
+// writeRows writes header, then each row's key fields (appended by key to
+// the slice it is given) and measures.
+func writeRows(w io.Writer, header []string, rows []Row, key func([]string, *Row) []string) error {
 	b := make([]byte, 0, 64<<10)
-	b = append(b, strings.Join(DetailHeader, ",")...)
+	b = append(b, strings.Join(header, ",")...)
 	b = append(b, '\n')
-	for _, r := range rows {
-		for _, f := range [...]string{r.Day, r.Provider, r.Payer, r.Account, r.Service, r.Currency} {
+	var fields []string
+	for i := range rows {
+		r := &rows[i]
+		fields = key(fields[:0], r)
+		for _, f := range fields {
 			b = append(appendField(b, f), ',')
 		}
 		b, _ = r.Unblended.AppendText(b)
@@ -123,18 +134,9 @@ func (t Table) WriteDaily(w io.Writer) error {
 // WriteDailyRows writes rows of the coarse grain (day, provider,
 // currency) as daily.csv, in the order given.
 func WriteDailyRows(w io.Writer, rows []Row) error {
-	cw := csv.NewWriter(w)
-	cw.Write(DailyHeader)
-	rec := make([]string, len(DailyHeader))
-	for _, r := range rows {
-		cw.Write(r.Sums.appendFields(append(rec[:0], r.Day, r.Provider, r.Currency)))
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func (s Sums) appendFields(rec []string) []string {
-	return append(rec, s.Unblended.String(), s.NetUnblended.String(), s.Amortized.String(), strconv.FormatInt(s.LineItems, 10))
+	return writeRows(w, DailyHeader, rows, func(key []string, r *Row) []string {
+		return append(key, r.Day, r.Provider, r.Currency)
+	})
 }
 
 // ReadDetail reads a daily_detail.csv back into t, adding to what t holds.

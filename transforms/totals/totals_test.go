@@ -3,6 +3,7 @@ package totals
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 	"unsafe"
@@ -318,4 +319,9 @@ func TestAccumulatorWideKeys(t *testing.T) {
 		t.Fatalf("%d cells, %d packed, %d wide; want 1400, some of each", a.Len(), len(a.packed), len(a.index))
 	}
 	sameTable(t, a.Table(), want)
+}
+
+// appendFields appends s as its CSV fields, for messages.
+func (s Sums) appendFields(rec []string) []string {
+	return append(rec, s.Unblended.String(), s.NetUnblended.String(), s.Amortized.String(), strconv.FormatInt(s.LineItems, 10))
 }
