@@ -77,6 +77,11 @@ var (
 	// ErrStale means a newer version of the report is committed or has
 	// begun writing, so this one was not recorded.
 	ErrStale = errors.New("a newer version of the report is committed or being written")
+	// ErrShrink means a commit would take days away from the version the
+	// table already holds committed: the same version parses to the same
+	// days, so a commit naming fewer has lost some on the way. It is
+	// refused, and nothing is deleted.
+	ErrShrink = errors.New("the commit names fewer days than the same version already holds")
 	// ErrNoTable means the table does not exist.
 	ErrNoTable = errors.New("table not found")
 	// ErrSchema means the table's key schema is not pk (S) / sk (S).

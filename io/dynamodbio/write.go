@@ -67,7 +67,8 @@ func (t *Table) WriteDay(ctx context.Context, v Version, day string, rows []tota
 // billing period and days, after deleting the report's cells on every day
 // that the previous committed version, or any version written since, had
 // and v does not. It returns ErrStale (wrapped) when a newer version is
-// committed or has begun writing. Stats count the cleared cells, plus the
+// committed or has begun writing, and ErrShrink (wrapped), deleting
+// nothing, when v is committed already with a day that days lacks. Stats count the cleared cells, plus the
 // state item: Written 1 when recorded, Unchanged 1 when v was already
 // recorded so, Stale 1 when refused.
 func (t *Table) Commit(ctx context.Context, v Version, name, billingPeriod string, days []string) (Stats, error) {
@@ -96,6 +97,13 @@ func (t *Table) Commit(ctx context.Context, v Version, name, billingPeriod strin
 	}
 	if prev == nil { // claim wrote it; only a concurrent delete gets here
 		return fail(Stats{}, errors.New("report state vanished while committing"))
+	}
+	if compareVersions(prev.Version, v) == 0 {
+		for _, d := range prev.Days {
+			if !slices.Contains(days, d) {
+				return fail(Stats{}, fmt.Errorf("%w: day %s of %d committed, %d in the commit", ErrShrink, d, len(prev.Days), len(days)))
+			}
+		}
 	}
 	var clear []string
 	for _, d := range slices.Concat(prev.Days, prev.WriterDays) {

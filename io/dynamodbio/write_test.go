@@ -304,3 +304,42 @@ func TestWriteDayInvalid(t *testing.T) {
 		t.Error("Commit accepted a bad day")
 	}
 }
+
+// TestCommitRefusesShrink: the same version committed again with fewer
+// days (a duplicate run that lost its shards on the way) is refused, and
+// the days the version holds keep their figures; a commit with the same
+// days or more still goes through.
+func TestCommitRefusesShrink(t *testing.T) {
+	ctx := context.Background()
+	tbl := createdTable(t)
+	r := report{version("k1", "v1", 100), base}
+	if _, _, err := apply(t, tbl, r); err != nil {
+		t.Fatal(err)
+	}
+	days := r.days()
+	for _, tc := range []struct {
+		name string
+		days []string
+	}{
+		{"no days", nil},
+		{"one day fewer", days[1:]},
+		{"other days", []string{"2025-03-09"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := tbl.Commit(ctx, r.v, "cur", "2025-01", tc.days)
+			if !errors.Is(err, ErrShrink) {
+				t.Fatalf("Commit = %+v, %v; want ErrShrink", st, err)
+			}
+			if st != (Stats{}) {
+				t.Errorf("a refused commit did %+v", st)
+			}
+			wantQuery(t, tbl, d1, d3, tableOf(base))
+			if s, _ := tbl.State(ctx, "k1"); s == nil || !slices.Equal(s.Days, days) {
+				t.Errorf("State = %+v, want days %v", s, days)
+			}
+		})
+	}
+	if st, err := tbl.Commit(ctx, r.v, "cur", "2025-01", days); err != nil || st != (Stats{Unchanged: 1}) {
+		t.Errorf("the same days again: %+v, %v; want a replay", st, err)
+	}
+}
