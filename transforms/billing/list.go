@@ -126,6 +126,7 @@ type State struct {
 	Kind          string   `json:"kind"`
 	BillingPeriod string   `json:"billing_period,omitempty"`
 	Version       string   `json:"version"`
+	VersionKey    string   `json:"version_key,omitempty"` // names the folder of its day totals
 	VersionTime   string   `json:"version_time"`
 	Manifest      string   `json:"manifest,omitempty"`
 	Sources       []string `json:"sources"`
@@ -152,6 +153,12 @@ func LoadState(ctx context.Context, output, key string) (*State, error) {
 		return nil, fmt.Errorf("read report state %s: %w", StateURL(output, key), err)
 	}
 	return &st, nil
+}
+
+// Newer reports whether the committed version is newer than the version
+// stamped t and named version.
+func (st *State) Newer(t int64, version string) bool {
+	return st.Version != version && newer(versionTime(st.VersionTime), st.Version, t, version)
 }
 
 // versionTime parses State.VersionTime back to Unix nanoseconds.

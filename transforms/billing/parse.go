@@ -84,6 +84,7 @@ func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(S
 			batch[i] = DayTotal{Dims: r.Dims, Sums: r.Sums}
 		}
 		partial(ShardKey{Ref: t.Ref, Day: rows[0].Day}, Cells{Rows: batch})
+		st.Days = append(st.Days, rows[0].Day)
 		rows = rows[n:]
 	}
 	status(t.Ref, st)

@@ -60,6 +60,22 @@ type FileStatus struct {
 	Quarantine string   // URL of the quarantine file, "" if none
 	Err        string   // "" when the file parsed
 	Millis     int64
+	// Days are the UTC days the file has sums for, sorted: with its
+	// siblings' they are what the report's commit must write, no fewer.
+	Days []string
+}
+
+// DayVerdict is what the writer of one day's totals needs to know of its
+// report's verdict. It travels to each day the verdict names, keyed like
+// the day's totals, so that the writer finds both in one group.
+type DayVerdict struct {
+	Ref         string
+	ReportID    string
+	ReportKey   string
+	Version     string
+	VersionKey  string
+	VersionTime int64
+	OK          bool // every file parsed: the day may be written
 }
 
 // DayTotal is a report's total for one cell.

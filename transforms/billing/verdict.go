@@ -2,6 +2,7 @@ package billing
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -29,6 +30,30 @@ type Verdict struct {
 
 // OK reports whether the report may be committed.
 func (v Verdict) OK() bool { return v.Err == "" && v.Report.Skip == "" }
+
+// Days returns the days the report's files have sums for, sorted: what
+// its commit must write, no more and no fewer.
+func (v Verdict) Days() []string {
+	var days []string
+	for _, st := range v.Files {
+		days = append(days, st.Days...)
+	}
+	slices.Sort(days)
+	return slices.Compact(days)
+}
+
+// DayVerdicts returns what the writer of each of the report's days needs
+// to know of the verdict, one per day.
+func (v Verdict) DayVerdicts() []DayVerdict {
+	r := v.Report
+	days := v.Days()
+	out := make([]DayVerdict, len(days))
+	for i := range days {
+		out[i] = DayVerdict{Ref: r.Ref, ReportID: r.ID, ReportKey: r.Key, Version: r.Version,
+			VersionKey: r.VersionKey, VersionTime: r.VersionTime, OK: v.OK()}
+	}
+	return out
+}
 
 // Verdicts gathers each report with its files' statuses and decides, per
 // report, whether it commits. Output: KV<ref, Verdict>.

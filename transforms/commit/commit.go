@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -163,46 +164,169 @@ func (f *commitFn) ProcessElement(ctx context.Context, ref string, verdicts func
 		out.Status, out.Reason = Failed, v.Err
 		log.Errorf(ctx, "report %s version %s failed: %s", r.ID, r.Version, v.Err)
 	default:
-		stale, err := f.commit(ctx, v, out.Days)
+		res, err := f.commitOrRefuse(ctx, v, days)
 		if err != nil {
 			return fmt.Errorf("commit report %s version %s: %w", r.ID, r.Version, err)
 		}
-		if stale {
-			// A newer version reached the table first (another run, a
-			// redelivery): this one changes nothing, which is right.
-			out.Status, out.Reason = Skipped, "a newer version is committed in table "+f.Table
-			log.Infof(ctx, "report %s version %s: %s", r.ID, r.Version, out.Reason)
-			break
+		out.Status, out.Reason = res.status, res.reason
+		switch res.status {
+		case Committed:
+			log.Infof(ctx, "report %s version %s committed: %d files, %d rows, %d days", r.ID, r.Version, out.Files, out.Rows, len(out.Days))
+		case Failed:
+			log.Errorf(ctx, "report %s version %s not committed: %s", r.ID, r.Version, res.reason)
+		default:
+			log.Infof(ctx, "report %s version %s: %s", r.ID, r.Version, res.reason)
 		}
-		out.Status = Committed
-		log.Infof(ctx, "report %s version %s committed: %d files, %d rows, %d days", r.ID, r.Version, out.Files, out.Rows, len(out.Days))
 	}
 	emit(out)
 	return nil
 }
 
-// commit records the report's version as committed, then retires what
-// the version it replaces left behind: its curated files and the totals
-// of days the new version no longer has. The state is written first, so
-// a crash in between leaves extra files, never missing ones, and a rerun
-// cleans up.
-func (f *commitFn) commit(ctx context.Context, v billing.Verdict, days []string) (stale bool, err error) {
-	r := v.Report
-	if f.table != nil {
-		_, err := f.table.Commit(ctx, tableVersion(r), r.Name, r.BillingPeriod, days)
-		if errors.Is(err, dynamodbio.ErrStale) {
-			return true, f.removeProduced(ctx, v)
-		}
-		if err != nil {
-			return false, err
-		}
-	}
-	return false, f.commitLake(ctx, v, days)
+// result is what a commit came to: Committed, Skipped (a replay, or a
+// newer version holds the report) or Failed (refused, nothing changed).
+type result struct {
+	status, reason string
 }
 
-// removeProduced removes the files a report version wrote.
+// commitOrRefuse commits a report whose files all parsed, once it has
+// checked that every day the verdict names was written: a commit states
+// what it commits, and never takes days away on the strength of what
+// happened to arrive.
+func (f *commitFn) commitOrRefuse(ctx context.Context, v billing.Verdict, acks []ShardAck) (result, error) {
+	want := v.Days()
+	if gap := incomplete(want, acks); gap != "" {
+		held, err := f.holds(ctx, v, want)
+		if err != nil {
+			return result{}, err
+		}
+		if held {
+			// Another run of the same version (a duplicate event in an
+			// earlier window, say) committed it whole.
+			return result{Skipped, "version " + v.Report.Version + " already committed"}, nil
+		}
+		// Nothing is written or removed: the files and days written so
+		// far are this version's and stay for its next try, which the
+		// queue's redelivery (or a rerun) brings.
+		return result{Failed, "not committed, nothing changed: " + gap}, nil
+	}
+	res, err := f.commit(ctx, v, want)
+	if errors.Is(err, dynamodbio.ErrShrink) || errors.Is(err, errShrink) {
+		return result{Failed, "not committed, nothing changed: " + err.Error()}, nil
+	}
+	return res, err
+}
+
+// incomplete says which of the days a report must write were not, or "".
+func incomplete(want []string, acks []ShardAck) string {
+	var missing, extra, why []string
+	written := make(map[string]bool, len(acks))
+	for _, a := range acks {
+		if a.Missing != "" {
+			why = append(why, a.Day+": "+a.Missing)
+			continue
+		}
+		written[a.Day] = true
+		if !slices.Contains(want, a.Day) {
+			extra = append(extra, a.Day)
+		}
+	}
+	for _, d := range want {
+		if !written[d] {
+			missing = append(missing, d)
+		}
+	}
+	if len(missing) == 0 && len(extra) == 0 {
+		return ""
+	}
+	var parts []string
+	if len(missing) > 0 {
+		parts = append(parts, fmt.Sprintf("%d of the %d days parsed were not written (%s)", len(missing), len(want), brief(missing)))
+	}
+	if len(extra) > 0 {
+		parts = append(parts, fmt.Sprintf("days written that no file parsed (%s)", brief(extra)))
+	}
+	if len(why) > 0 {
+		parts = append(parts, brief(why))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// brief lists up to three items and counts the rest.
+func brief(items []string) string {
+	if len(items) > 3 {
+		return strings.Join(items[:3], ", ") + fmt.Sprintf(" and %d more", len(items)-3)
+	}
+	return strings.Join(items, ", ")
+}
+
+// holds reports whether the sink holds the report's version committed
+// with at least the given days.
+func (f *commitFn) holds(ctx context.Context, v billing.Verdict, days []string) (bool, error) {
+	r := v.Report
+	var have []string
+	if f.table != nil {
+		st, err := f.table.State(ctx, r.Key)
+		if err != nil || st == nil || st.Version.Version != r.Version || st.VersionTime != r.VersionTime {
+			return false, err
+		}
+		have = st.Days
+	} else {
+		st, err := billing.LoadState(ctx, f.Output, r.Key)
+		if err != nil || st == nil || st.ID != r.ID || st.Version != r.Version {
+			return false, err
+		}
+		have = st.Days
+	}
+	for _, d := range days {
+		if !slices.Contains(have, d) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// errShrink is the lake's dynamodbio.ErrShrink.
+var errShrink = errors.New("the commit names fewer days than the same version already holds")
+
+// commit records the report's version as committed, then retires what
+// the version it replaces left behind: its curated files and its day
+// totals. The state is written first, so a crash in between leaves extra
+// files, never missing ones, and a rerun cleans up.
+func (f *commitFn) commit(ctx context.Context, v billing.Verdict, days []string) (result, error) {
+	r := v.Report
+	if f.table != nil {
+		_, err := f.table.Commit(ctx, reportVersion(r), r.Name, r.BillingPeriod, days)
+		if errors.Is(err, dynamodbio.ErrStale) {
+			// A newer version reached the table first (another run, a
+			// redelivery): this one changes nothing, which is right.
+			return result{Skipped, "a newer version is committed in table " + f.Table}, f.removeProduced(ctx, v)
+		}
+		if err != nil {
+			return result{}, err
+		}
+	}
+	return f.commitLake(ctx, v, days)
+}
+
+// removeProduced removes the files a report version wrote, unless the
+// lake holds that very version committed: then they are the committed
+// version's files (a duplicate run of it failed, say) and stay.
 func (f *commitFn) removeProduced(ctx context.Context, v billing.Verdict) error {
-	for _, u := range producedFiles(v) {
+	st, err := billing.LoadState(ctx, f.Output, v.Report.Key)
+	if err != nil {
+		return err
+	}
+	if st != nil && st.ID == v.Report.ID && st.Version == v.Report.Version {
+		log.Infof(ctx, "report %s version %s: its files are the committed version's and stay", v.Report.ID, v.Report.Version)
+		return nil
+	}
+	urls := producedFiles(v)
+	if f.Table == "" && v.Report.VersionKey != "" {
+		for _, d := range v.Days() {
+			urls = append(urls, DayTotalsURL(f.Output, v.Report.Key, v.Report.VersionKey, d))
+		}
+	}
+	for _, u := range urls {
 		if err := objstore.Remove(ctx, u); err != nil {
 			return fmt.Errorf("report %s: remove %s: %w", v.Report.ID, u, err)
 		}
@@ -211,12 +335,14 @@ func (f *commitFn) removeProduced(ctx context.Context, v billing.Verdict) error 
 }
 
 // commitLake records the version in the lake and retires what the version
-// it replaces left there.
-func (f *commitFn) commitLake(ctx context.Context, v billing.Verdict, days []string) error {
+// it replaces left there. The same version committed again is a replay,
+// which changes nothing, unless it would lose days (errShrink); a newer
+// version already committed makes this one Skipped.
+func (f *commitFn) commitLake(ctx context.Context, v billing.Verdict, days []string) (result, error) {
 	r := v.Report
 	prev, err := billing.LoadState(ctx, f.Output, r.Key)
 	if err != nil {
-		return err
+		return result{}, err
 	}
 	st := billing.State{
 		ID:            r.ID,
@@ -224,6 +350,7 @@ func (f *commitFn) commitLake(ctx context.Context, v billing.Verdict, days []str
 		Kind:          r.Kind,
 		BillingPeriod: r.BillingPeriod,
 		Version:       r.Version,
+		VersionKey:    r.VersionKey,
 		VersionTime:   time.Unix(0, r.VersionTime).UTC().Format(time.RFC3339Nano),
 		Manifest:      r.Manifest,
 		Sources:       r.Files,
@@ -234,20 +361,42 @@ func (f *commitFn) commitLake(ctx context.Context, v billing.Verdict, days []str
 		st.Curated = append(st.Curated, fs.Curated...)
 	}
 	sort.Strings(st.Curated)
+	switch {
+	case prev == nil:
+	case prev.ID != r.ID:
+		return result{}, fmt.Errorf("state file %s belongs to report %s (key collision)", billing.StateURL(f.Output, r.Key), prev.ID)
+	case prev.Version == r.Version:
+		for _, d := range prev.Days {
+			if !slices.Contains(days, d) {
+				return result{}, fmt.Errorf("%w: day %s of %d committed, %d in the commit", errShrink, d, len(prev.Days), len(days))
+			}
+		}
+		if slices.Equal(prev.Days, days) && slices.Equal(prev.Curated, st.Curated) && prev.VersionKey == st.VersionKey {
+			return result{Committed, ""}, nil // a replay: all is as it should be
+		}
+	case prev.Newer(r.VersionTime, r.Version):
+		return result{Skipped, "a newer version is committed in the lake: " + prev.Version}, f.removeProduced(ctx, v)
+	}
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
-		return err
+		return result{}, err
 	}
 	if err := objstore.WriteAll(ctx, billing.StateURL(f.Output, r.Key), append(b, '\n')); err != nil {
-		return err
+		return result{}, err
 	}
+	if prev == nil || prev.Version == r.Version {
+		return result{Committed, ""}, nil
+	}
+	// Retire the replaced version: its day totals (only that version's
+	// folder, never another's: a newer version may be writing its own),
+	// and its curated files that this version does not share.
 	if f.Table == "" {
-		if err := f.retireDays(ctx, r.Key, days); err != nil {
-			return err
+		for _, d := range prev.Days {
+			u := DayTotalsURL(f.Output, r.Key, prev.VersionKey, d)
+			if err := objstore.Remove(ctx, u); err != nil {
+				return result{}, fmt.Errorf("retire %s of version %s: %w", u, prev.Version, err)
+			}
 		}
-	}
-	if prev == nil {
-		return nil
 	}
 	keep := make(map[string]bool, len(st.Curated))
 	for _, u := range st.Curated {
@@ -256,40 +405,11 @@ func (f *commitFn) commitLake(ctx context.Context, v billing.Verdict, days []str
 	for _, u := range prev.Curated {
 		if !keep[u] {
 			if err := objstore.Remove(ctx, u); err != nil {
-				return fmt.Errorf("retire %s of version %s: %w", u, prev.Version, err)
+				return result{}, fmt.Errorf("retire %s of version %s: %w", u, prev.Version, err)
 			}
 		}
 	}
-	return nil
-}
-
-// retireDays removes the report's day totals that the committed version
-// does not have.
-func (f *commitFn) retireDays(ctx context.Context, key string, days []string) error {
-	dir := ReportTotalsURL(f.Output, key)
-	store, err := objstore.For(dir)
-	if err != nil {
-		return err
-	}
-	objs, err := store.List(ctx, dir)
-	if errors.Is(err, objstore.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	keep := make(map[string]bool, len(days))
-	for _, d := range days {
-		keep[d+".csv"] = true
-	}
-	for _, o := range objs {
-		if !keep[o.Key] {
-			if err := store.Remove(ctx, o.URL); err != nil {
-				return fmt.Errorf("retire %s: %w", o.URL, err)
-			}
-		}
-	}
-	return nil
+	return result{Committed, ""}, nil
 }
 
 func producedFiles(v billing.Verdict) []string {
@@ -316,6 +436,9 @@ func summarize(v billing.Verdict, days []ShardAck) Outcome {
 		out.Millis += st.Millis
 	}
 	for _, d := range days {
+		if d.Missing != "" {
+			continue
+		}
 		out.Days = append(out.Days, d.Day)
 		for _, ct := range d.Totals {
 			i := 0

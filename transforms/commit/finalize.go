@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"path"
 	"runtime"
 	"slices"
 	"sort"
@@ -20,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -98,28 +98,72 @@ func (f *finalizeFn) ProcessElement(ctx context.Context, _ int, outcomes func(*O
 // RebuildTotals sums the committed reports' totals into the lake's
 // totals/daily.csv and totals/daily_detail.csv.
 //
-// Each report's day file is already sorted and merged, and daily_detail.csv
-// is ordered by day first: a day that one report alone holds is copied as
-// written, and only days that several reports share are merged. Days are
-// read a few at a time on every core and written out in order, so memory
-// holds a few days' files, not the lake's.
+// The reports' states in the lake say which version of each is committed
+// and which days it holds; only those versions' day files count, so that
+// a version still being written, or one that never commits, changes
+// nothing. Each report's day file is already sorted and merged, and
+// daily_detail.csv is ordered by day first: a day that one report alone
+// holds is copied as written, and only days that several reports share
+// are merged. Days are read a few at a time on every core and written out
+// in order, so memory holds a few days' files, not the lake's.
 func RebuildTotals(ctx context.Context, output string) error {
-	dir := objstore.Join(output, "totals", "reports")
+	for attempt := 1; ; attempt++ {
+		err := rebuildTotals(ctx, output)
+		// A commit can retire the version whose state was just read: read
+		// the states again.
+		if errors.Is(err, objstore.ErrNotFound) && attempt < 3 {
+			continue
+		}
+		return err
+	}
+}
+
+// committedDays returns the day files of every committed report version,
+// by day.
+func committedDays(ctx context.Context, output string) (map[string][]string, error) {
+	dir := objstore.Join(output, "_curpipe", "reports")
 	store, err := objstore.For(dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	objs, err := store.List(ctx, dir)
 	if err != nil && !errors.Is(err, objstore.ErrNotFound) {
-		return err
+		return nil, err
+	}
+	var keys []string
+	for _, o := range objs {
+		if key, ok := strings.CutSuffix(o.Key, ".json"); ok && !strings.Contains(key, "/") {
+			keys = append(keys, key)
+		}
+	}
+	states := make([]*billing.State, len(keys))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, key := range keys {
+		g.Go(func() (err error) {
+			states[i], err = billing.LoadState(gctx, output, key)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	byDay := map[string][]string{} // day -> its files, one per report
-	for _, o := range objs {
-		day, ok := strings.CutSuffix(path.Base(o.Key), ".csv")
-		if !ok {
+	for i, st := range states {
+		if st == nil {
 			continue
 		}
-		byDay[day] = append(byDay[day], o.URL)
+		for _, day := range st.Days {
+			byDay[day] = append(byDay[day], DayTotalsURL(output, keys[i], st.VersionKey, day))
+		}
+	}
+	return byDay, nil
+}
+
+func rebuildTotals(ctx context.Context, output string) error {
+	byDay, err := committedDays(ctx, output)
+	if err != nil {
+		return err
 	}
 	days := slices.Sorted(maps.Keys(byDay))
 

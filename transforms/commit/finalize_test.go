@@ -3,13 +3,16 @@ package commit
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
 
 	_ "github.com/curpipe/curpipe/io/localfs" // the lake in a temporary folder
+	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/decimal"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
@@ -50,15 +53,23 @@ func TestRebuildTotals(t *testing.T) {
 			byDay[r.Day] = append(byDay[r.Day], r)
 			want.Merge(r.Dims, r.Sums)
 		}
+		var days []string
 		for day, rows := range byDay {
 			var b bytes.Buffer
 			if err := totals.WriteDetailRows(&b, rows); err != nil {
 				t.Fatal(err)
 			}
-			writeFile(t, DayTotalsURL(out, key, day), b.Bytes())
+			writeFile(t, DayTotalsURL(out, key, "v2", day), b.Bytes())
+			days = append(days, day)
 		}
+		writeState(t, out, key, "v2", days)
 	}
 	writeFile(t, filepath.Join(out, "totals", "reports", "a", "notes.txt"), []byte("not a day"))
+	// What no committed version holds counts for nothing: an older
+	// version's leftovers, and a version still being written.
+	for _, v := range []string{"v1", "v3"} {
+		writeFile(t, DayTotalsURL(out, "a", v, "2024-01-01"), []byte(detailHeader+"2024-01-01,AWS,111,1,AmazonEC2,USD,5,5,5,1\n"))
+	}
 
 	if err := RebuildTotals(context.Background(), out); err != nil {
 		t.Fatal(err)
@@ -102,10 +113,22 @@ func TestRebuildTotalsEmpty(t *testing.T) {
 
 func TestRebuildTotalsBadFile(t *testing.T) {
 	out := t.TempDir()
-	writeFile(t, DayTotalsURL(out, "a", "2024-01-01"), []byte("day,cost\n2024-01-01,1\n"))
+	writeFile(t, DayTotalsURL(out, "a", "v1", "2024-01-01"), []byte("day,cost\n2024-01-01,1\n"))
+	writeState(t, out, "a", "v1", []string{"2024-01-01"})
 	if err := RebuildTotals(context.Background(), out); err == nil {
 		t.Fatal("RebuildTotals of a file with a foreign header succeeded")
 	}
+}
+
+// writeState records a report's committed version and its days.
+func writeState(t *testing.T, out, key, versionKey string, days []string) {
+	t.Helper()
+	slices.Sort(days)
+	b, err := json.Marshal(billing.State{ID: key, Version: versionKey, VersionKey: versionKey, Days: days})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, billing.StateURL(out, key), b)
 }
 
 func writeFile(t *testing.T, name string, b []byte) {
