@@ -38,6 +38,8 @@ const (
 	viaS3  = "s3-notification"
 	viaSNS = "sns"
 	viaEB  = "eventbridge"
+	// viaNone announces nothing: the test sends the events itself.
+	viaNone = "none"
 )
 
 // newStreamEnv makes the bucket, the queue (visibility 3 s, poison
@@ -70,6 +72,8 @@ func newStreamEnv(t *testing.T, route string) streamEnv {
 	c, _ := s3io.Client(ctx)
 	var notify s3types.NotificationConfiguration
 	switch route {
+	case viaNone:
+		return env
 	case viaEB:
 		eb := eventbridge.NewFromConfig(cfg)
 		rule := awstest.Name(t, "rule")
