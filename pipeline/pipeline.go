@@ -109,9 +109,9 @@ func process(s beam.Scope, c Config, reports beam.PCollection) beam.PCollection 
 	tasks := billing.ExpandFiles(s, reports)
 	partials, statuses := billing.Parse(s, tasks, billing.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows, AllowBuckets: c.ReadBuckets(), NoCurated: c.NoCurated})
 	verdicts := billing.Verdicts(s, reports, statuses, c.MaxBadRows)
-	shards := billing.DailyTotals(s, partials)
+	shards := billing.DailyTotals(s, partials, verdicts)
 	opts := commit.Options{Output: c.Output, Table: c.TotalsTable}
-	acks := commit.WriteShards(s, shards, verdicts, opts)
+	acks := commit.WriteShards(s, shards, opts)
 	outcomes := commit.Commit(s, verdicts, acks, opts)
 	if c.Topic != "" {
 		outcomes = notify.Publish(s, outcomes, c.Topic)

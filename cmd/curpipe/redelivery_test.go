@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -209,5 +212,116 @@ func checkNotices(t *testing.T, env streamEnv, queue string) {
 				t.Errorf("notification %s: %s", n.Subject, body.Error)
 			}
 		}
+	}
+}
+
+// streamSeeds are the seeds TestStreamRandomRedelivery runs: a fixed list
+// in CI, any list by hand (CURPIPE_STREAM_SEEDS=11,12).
+func streamSeeds(t *testing.T) []uint64 {
+	t.Helper()
+	list := os.Getenv("CURPIPE_STREAM_SEEDS")
+	if list == "" {
+		list = "1,2"
+	}
+	var seeds []uint64
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.ParseUint(strings.TrimSpace(f), 10, 64)
+		if err != nil {
+			t.Fatalf("CURPIPE_STREAM_SEEDS=%q: %v", list, err)
+		}
+		seeds = append(seeds, n)
+	}
+	return seeds
+}
+
+// TestStreamRandomRedelivery: a delivery tree of several reports and
+// versions, every event sent one to three times at random moments across
+// windows, and the stream stopped and started again at random points. The
+// totals end equal to the reference, exactly, for every seed; nothing goes
+// to the DLQ. The first seed also runs with the totals in DynamoDB.
+func TestStreamRandomRedelivery(t *testing.T) {
+	for i, seed := range streamSeeds(t) {
+		sinks := []string{"lake"}
+		if i == 0 {
+			sinks = append(sinks, "table")
+		}
+		for _, sink := range sinks {
+			t.Run(fmt.Sprintf("seed=%d/%s", seed, sink), func(t *testing.T) {
+				randomRedelivery(t, seed, sink)
+			})
+		}
+	}
+}
+
+func randomRedelivery(t *testing.T, seed uint64, sink string) {
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	env := quietEnv(t)
+	// A restart costs a message one receive, a slow window may cost it
+	// another: the redrive allowance is the one a deployment would give.
+	policy, _ := json.Marshal(map[string]string{"deadLetterTargetArn": queueARN(t, env.sqs, env.dlq), "maxReceiveCount": "5"})
+	if _, err := env.sqs.SetQueueAttributes(context.Background(), &sqs.SetQueueAttributesInput{QueueUrl: aws.String(env.queue),
+		Attributes: map[string]string{"RedrivePolicy": string(policy)}}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := smallDelivery()
+	cfg.Seed = seed
+	cfg.Rows, cfg.Files, cfg.Periods, cfg.Versions = 600, 2, 2, 2
+	d := newDelivery(t, env, cfg)
+	out := t.TempDir()
+	// Long enough for a window to close before its work extends it; short
+	// enough that a stopped stream's messages come back within the test.
+	args := []string{"--visibility", "10s"}
+	table := ""
+	if sink == "table" {
+		table = awstest.Name(t, "totals")
+		if err := createTotalsTable(context.Background(), table, os.Stderr); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "--totals-table", table)
+	}
+
+	// Each key is announced one to three times, at random moments within
+	// the first 10 s, in time order.
+	type send struct {
+		at  time.Duration
+		key string
+	}
+	var sends []send
+	for _, k := range d.keys {
+		for range 1 + rng.IntN(3) {
+			sends = append(sends, send{time.Duration(rng.Int64N(int64(10 * time.Second))), k})
+		}
+	}
+	slices.SortFunc(sends, func(a, b send) int { return int(a.at - b.at) })
+	// The stream is stopped and started again once or twice meanwhile.
+	var restarts []time.Duration
+	for range 1 + rng.IntN(2) {
+		restarts = append(restarts, time.Duration(rng.Int64N(int64(12*time.Second))))
+	}
+	slices.Sort(restarts)
+	t.Logf("seed %d: %d events for %d keys, restarts at %v", seed, len(sends), len(d.keys), restarts)
+
+	start := time.Now()
+	stop := env.stream(t, out, args...)
+	defer func() { stop() }()
+	for len(sends) > 0 || len(restarts) > 0 {
+		if len(restarts) > 0 && (len(sends) == 0 || restarts[0] < sends[0].at) {
+			time.Sleep(time.Until(start.Add(restarts[0])))
+			stop()
+			stop = env.stream(t, out, args...)
+			restarts = restarts[1:]
+			continue
+		}
+		time.Sleep(time.Until(start.Add(sends[0].at)))
+		env.announce(t, sends[0].key)
+		sends = sends[1:]
+	}
+	waitFor(t, "the exact totals", 3*time.Minute, func() bool { return sameTotals(t, detail(t, out, table), d.want) })
+	waitFor(t, "an empty queue", 2*time.Minute, func() bool { return env.depth(t, env.queue) == 0 })
+	if got := detail(t, out, table); !sameTotals(t, got, d.want) {
+		t.Errorf("totals once the queue is empty:\n%s\nwant\n%s", got, d.want)
+	}
+	if n := env.depth(t, env.dlq); n != 0 {
+		t.Errorf("%d messages in the DLQ", n)
 	}
 }

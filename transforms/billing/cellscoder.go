@@ -13,7 +13,9 @@ import (
 // have an encoding of their own, several times cheaper than the
 // reflective row coder: a count, then per cell its six dimensions as
 // length-prefixed strings, its three measures in decimal's binary form,
-// length-prefixed, and its line-item count, all varints.
+// length-prefixed, and its line-item count, all varints; then the count
+// of verdicts and each verdict's fields (five strings, a varint time and
+// a byte).
 
 func encodeCells(c Cells) ([]byte, error) {
 	b := make([]byte, 0, 16+len(c.Rows)*96)
@@ -34,6 +36,19 @@ func encodeCells(c Cells) ([]byte, error) {
 			b = append(b, enc...)
 		}
 		b = binary.AppendVarint(b, r.Sums.LineItems)
+	}
+	b = binary.AppendUvarint(b, uint64(len(c.Verdicts)))
+	for _, v := range c.Verdicts {
+		for _, s := range [...]string{v.Ref, v.ReportID, v.ReportKey, v.Version, v.VersionKey} {
+			b = binary.AppendUvarint(b, uint64(len(s)))
+			b = append(b, s...)
+		}
+		b = binary.AppendVarint(b, v.VersionTime)
+		ok := byte(0)
+		if v.OK {
+			ok = 1
+		}
+		b = append(b, ok)
 	}
 	return b, nil
 }
@@ -98,6 +113,31 @@ func decodeCells(b []byte) (Cells, error) {
 		r.Sums.LineItems = items
 		b = b[k:]
 	}
+	nv, k := binary.Uvarint(b)
+	// A verdict takes at least 5+1+1 bytes.
+	if k <= 0 || nv > uint64(len(b)-k)/7 {
+		return Cells{}, errCells
+	}
+	b = b[k:]
+	if nv > 0 {
+		c.Verdicts = make([]DayVerdict, nv)
+	}
+	for i := range c.Verdicts {
+		v := &c.Verdicts[i]
+		for _, f := range [...]*string{&v.Ref, &v.ReportID, &v.ReportKey, &v.Version, &v.VersionKey} {
+			s, ok := str()
+			if !ok {
+				return Cells{}, errCells
+			}
+			*f = s
+		}
+		t, k := binary.Varint(b)
+		if k <= 0 || k >= len(b) || b[k] > 1 {
+			return Cells{}, errCells
+		}
+		v.VersionTime, v.OK = t, b[k] == 1
+		b = b[k+1:]
+	}
 	if len(b) != 0 {
 		return Cells{}, errCells
 	}
@@ -112,7 +152,7 @@ func encodeShard(sh Shard) ([]byte, error) {
 		head = binary.AppendUvarint(head, uint64(len(s)))
 		head = append(head, s...)
 	}
-	cells, err := encodeCells(Cells{Rows: sh.Rows})
+	cells, err := encodeCells(Cells{Rows: sh.Rows, Verdicts: sh.Verdicts})
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +172,6 @@ func decodeShard(b []byte) (Shard, error) {
 	if err != nil {
 		return Shard{}, err
 	}
-	sh.Rows = c.Rows
+	sh.Rows, sh.Verdicts = c.Rows, c.Verdicts
 	return sh, nil
 }

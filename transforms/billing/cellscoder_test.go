@@ -3,6 +3,7 @@ package billing
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/curpipe/curpipe/transforms/decimal"
@@ -14,6 +15,9 @@ import (
 // compared in their binary form (so exponents too).
 func sameCells(t *testing.T, got, want Cells) {
 	t.Helper()
+	if !slices.Equal(got.Verdicts, want.Verdicts) {
+		t.Fatalf("verdicts %+v, want %+v", got.Verdicts, want.Verdicts)
+	}
 	if len(got.Rows) != len(want.Rows) {
 		t.Fatalf("%d cells, want %d", len(got.Rows), len(want.Rows))
 	}
@@ -51,6 +55,8 @@ func TestCellsCoderRoundTrip(t *testing.T) {
 		{"none", Cells{}},
 		{"zero cell", Cells{Rows: []DayTotal{{}}}},
 		{"unicode and empty dims", Cells{Rows: []DayTotal{{Dims: totals.Dims{Day: "2024-01-01", Service: "Amazon Élastic, \"quoted\""}, Sums: totals.Sums{LineItems: -1}}}}},
+		{"verdicts alone", Cells{Verdicts: []DayVerdict{{Ref: "r@v", ReportID: "s3://b/r", ReportKey: "r", Version: "v", VersionKey: "v", VersionTime: -1, OK: true}, {}}}},
+		{"cells and a verdict", Cells{Rows: []DayTotal{{Dims: totals.Dims{Day: "2024-01-01"}}}, Verdicts: []DayVerdict{{Ref: "é", VersionTime: 1 << 62}}}},
 		{"huge sum", Cells{Rows: []DayTotal{{Sums: totals.Sums{Unblended: huge, Amortized: huge.Neg()}}}}},
 		{"random", random},
 	} {
@@ -70,7 +76,7 @@ func TestCellsCoderRoundTrip(t *testing.T) {
 				}
 			}
 			// A Shard is its ref and day, then the same encoding.
-			sh := Shard{Ref: "s3://b/r@v\u00e9", Day: "2024-01-02", Rows: tc.c.Rows}
+			sh := Shard{Ref: "s3://b/r@v\u00e9", Day: "2024-01-02", Rows: tc.c.Rows, Verdicts: tc.c.Verdicts}
 			sb, err := encodeShard(sh)
 			if err != nil {
 				t.Fatal(err)
@@ -82,7 +88,7 @@ func TestCellsCoderRoundTrip(t *testing.T) {
 			if gotSh.Ref != sh.Ref || gotSh.Day != sh.Day {
 				t.Errorf("shard %q %q, want %q %q", gotSh.Ref, gotSh.Day, sh.Ref, sh.Day)
 			}
-			sameCells(t, Cells{Rows: gotSh.Rows}, tc.c)
+			sameCells(t, Cells{Rows: gotSh.Rows, Verdicts: gotSh.Verdicts}, tc.c)
 			for cut := range min(len(sb), 64) {
 				if _, err := decodeShard(sb[:cut]); err == nil && cut < len(sb) {
 					t.Fatalf("decoded a shard cut to %d of %d bytes", cut, len(sb))
@@ -96,7 +102,9 @@ func FuzzCellsCoder(f *testing.F) {
 	b, _ := encodeCells(Cells{Rows: []DayTotal{{Dims: totals.Dims{Day: "2024-01-01", Currency: "USD"},
 		Sums: totals.Sums{Unblended: decimal.MustParse("1.5"), LineItems: 2}}}})
 	f.Add(b)
-	f.Add([]byte{0})
+	b, _ = encodeCells(Cells{Verdicts: []DayVerdict{{Ref: "r@v", ReportKey: "r", Version: "v", VersionTime: 7, OK: true}}})
+	f.Add(b)
+	f.Add([]byte{0, 0})
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0x0f})
 	f.Fuzz(func(t *testing.T, in []byte) {
 		c, err := decodeCells(in)

@@ -30,7 +30,6 @@ func init() {
 	register.Function1x2(decodeCells)
 	beam.RegisterCoder(reflect.TypeOf(Cells{}), encodeCells, decodeCells)
 	rowcoder.Register(encodeVerdict, decodeVerdict)
-	rowcoder.Register(encodeDayVerdict, decodeDayVerdict)
 	rowcoder.Register(encodeShardKey, decodeShardKey)
 	// Shards carry a report's every cell: the Cells encoding too.
 	register.Function1x2(encodeShard)
@@ -57,11 +56,6 @@ var verdictCodec rowcoder.Codec[Verdict]
 
 func encodeVerdict(v Verdict) ([]byte, error) { return verdictCodec.Encode(v) }
 func decodeVerdict(b []byte) (Verdict, error) { return verdictCodec.Decode(b) }
-
-var dayVerdictCodec rowcoder.Codec[DayVerdict]
-
-func encodeDayVerdict(v DayVerdict) ([]byte, error) { return dayVerdictCodec.Encode(v) }
-func decodeDayVerdict(b []byte) (DayVerdict, error) { return dayVerdictCodec.Decode(b) }
 
 var shardKeyCodec rowcoder.Codec[ShardKey]
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -25,13 +26,21 @@ func init() {
 	register.Function1x1(describe)
 	register.Function1x2(partialOf)
 	register.Function1x1(describeShard)
+	register.Function1x2(verdictOf)
 }
 
 func describeShard(sh Shard) string {
 	if len(sh.Rows) != 1 {
-		return fmt.Sprintf("%d rows", len(sh.Rows))
+		return fmt.Sprintf("%d rows, %d verdicts", len(sh.Rows), len(sh.Verdicts))
 	}
-	return describe(sh.Rows[0])
+	return fmt.Sprintf("%s %d verdicts", describe(sh.Rows[0]), len(sh.Verdicts))
+}
+
+// verdictOf is the verdict of report r@v, whose one file holds the days
+// listed.
+func verdictOf(days string) (string, Verdict) {
+	r := Report{Ref: "r@v", ID: "r", Key: "r", Version: "v", VersionKey: "v", Files: []string{"f"}}
+	return r.Ref, Verdict{Report: r, Files: []FileStatus{{Ref: r.Ref, Days: strings.Split(days, ",")}}}
 }
 
 // partialOf makes a one-line partial of a fixed cell, as a file's batch.
@@ -68,9 +77,11 @@ func TestDecimalsCrossShuffles(t *testing.T) {
 	passert.Equals(s, got, want...)
 
 	// Partial sums of one cell from two files combine exactly.
+	// The verdict meets each day it names, with or without totals.
 	partials := beam.ParDo(s, partialOf, beam.Create(s, "0.1", "2.5893953072562468e-05"))
-	sums := beam.ParDo(s, describeShard, DailyTotals(s, partials))
-	passert.Equals(s, sums, "2024-01-02||0.100025893953072562468|0|0|2")
+	verdicts := beam.ParDo(s, verdictOf, beam.Create(s, "2024-01-02,2024-01-03"))
+	sums := beam.ParDo(s, describeShard, DailyTotals(s, partials, verdicts))
+	passert.Equals(s, sums, "2024-01-02||0.100025893953072562468|0|0|2 1 verdicts", "0 rows, 1 verdicts")
 	ptest.RunAndValidate(t, p)
 }
 

@@ -9,6 +9,7 @@ import (
 
 func init() {
 	register.Function2x1(mergeCells)
+	register.Function3x0(verdictCells)
 	register.Function3x0(toShard)
 	register.Emitter1[Shard]()
 }
@@ -21,31 +22,54 @@ type ShardKey struct {
 
 // Shard is one report's totals of one day: the unit the commit writes in
 // parallel, so that a large report (31 days of hundreds of accounts and
-// services) never funnels through one key.
+// services) never funnels through one key. It carries the verdict of its
+// report, which met its totals under the same key.
 type Shard struct {
-	Ref  string
-	Day  string
-	Rows []DayTotal // sorted by Dims
+	Ref      string
+	Day      string
+	Rows     []DayTotal   // sorted by Dims
+	Verdicts []DayVerdict // the report's verdict: one, unless something went amiss
 }
 
 // Cells are a batch of cells of one report and day: the unit partial sums
 // travel in, so that the shuffle carries one element per file and day.
+// A report's verdict travels to each of its days as Cells of no rows.
 type Cells struct {
-	Rows []DayTotal
+	Rows     []DayTotal
+	Verdicts []DayVerdict
 }
 
 // DailyTotals combines the partial sums of every file into one total per
-// report and cell, exactly, and emits one Shard per report and day.
-func DailyTotals(s beam.Scope, partials beam.PCollection) beam.PCollection {
+// report and cell, exactly, and emits one Shard per report and day, with
+// the report's verdict (KV<string, Verdict>) joined to each day it names.
+// The verdict and the totals meet in the one combine: a writer never has
+// totals whose verdict it has to look for elsewhere.
+func DailyTotals(s beam.Scope, partials, verdicts beam.PCollection) beam.PCollection {
 	s = s.Scope("billing.DailyTotals")
-	summed := beam.CombinePerKey(s, mergeCells, partials)
+	days := beam.ParDo(s, verdictCells, verdicts)
+	summed := beam.CombinePerKey(s, mergeCells, beam.Flatten(s, partials, days))
 	return beam.ParDo(s, toShard, summed)
+}
+
+// verdictCells sends a report's verdict to each day it names.
+func verdictCells(ref string, v Verdict, emit func(ShardKey, Cells)) {
+	days := v.Days()
+	for i, dv := range v.DayVerdicts() {
+		emit(ShardKey{Ref: ref, Day: days[i]}, Cells{Verdicts: []DayVerdict{dv}})
+	}
 }
 
 // mergeCells adds two batches of cells of the same report and day. Parse
 // emits its batches sorted by Dims and the merge keeps them so, which
-// makes it one linear pass with no hashing.
+// makes it one linear pass with no hashing. Verdicts are kept, all.
 func mergeCells(a, b Cells) Cells {
+	if len(a.Verdicts)+len(b.Verdicts) > 0 {
+		v := slices.Concat(a.Verdicts, b.Verdicts)
+		a.Verdicts, b.Verdicts = nil, nil
+		out := mergeCells(a, b)
+		out.Verdicts = v
+		return out
+	}
 	if len(a.Rows) == 0 {
 		return b
 	}
@@ -83,5 +107,5 @@ func sortedRows(rows []DayTotal) []DayTotal {
 func compareRows(a, b DayTotal) int { return a.Dims.Compare(b.Dims) }
 
 func toShard(k ShardKey, c Cells, emit func(Shard)) {
-	emit(Shard{Ref: k.Ref, Day: k.Day, Rows: sortedRows(c.Rows)})
+	emit(Shard{Ref: k.Ref, Day: k.Day, Rows: sortedRows(c.Rows), Verdicts: c.Verdicts})
 }

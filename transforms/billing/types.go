@@ -67,7 +67,8 @@ type FileStatus struct {
 
 // DayVerdict is what the writer of one day's totals needs to know of its
 // report's verdict. It travels to each day the verdict names, keyed like
-// the day's totals, so that the writer finds both in one group.
+// the day's totals and combined with them, so that the writer finds both
+// in one element.
 type DayVerdict struct {
 	Ref         string
 	ReportID    string

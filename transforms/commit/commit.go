@@ -131,7 +131,7 @@ func (f *commitFn) Setup(ctx context.Context) error {
 	return err
 }
 
-func (f *commitFn) ProcessElement(ctx context.Context, ref string, verdicts func(*billing.Verdict) bool, acks func(*ShardAck) bool, emit func(Outcome)) error {
+func (f *commitFn) ProcessElement(ctx context.Context, ref string, verdicts func(*billing.Verdict) bool, acks func(*ShardAck) bool, emit func(Outcome)) (err error) {
 	var v billing.Verdict
 	for verdicts(&v) {
 	}
@@ -141,6 +141,27 @@ func (f *commitFn) ProcessElement(ctx context.Context, ref string, verdicts func
 		days = append(days, a)
 	}
 	sort.Slice(days, func(i, j int) bool { return days[i].Day < days[j].Day })
+	emitted := false
+	defer func() {
+		// A panic fails this report, never the worker and every report
+		// in it. Nothing is removed: what was committed stays so.
+		r := recover()
+		switch {
+		case r == nil:
+		case emitted || v.Report.Ref == "":
+			err = fmt.Errorf("report %s: internal error while committing: %v", ref, r)
+		default:
+			out := summarize(v, nil)
+			out.Status, out.Reason = Failed, fmt.Sprintf("internal error while committing: %v", r)
+			log.Errorf(ctx, "report %s version %s: %s", v.Report.ID, v.Report.Version, out.Reason)
+			emit(out)
+			err = nil
+		}
+	}()
+	return f.process(ctx, ref, v, days, func(o Outcome) { emitted = true; emit(o) })
+}
+
+func (f *commitFn) process(ctx context.Context, ref string, v billing.Verdict, days []ShardAck, emit func(Outcome)) error {
 	if len(v.Report.Messages) > 0 {
 		stop, err := sqsio.KeepInvisible(ctx, billing.Receipts(v.Report.Messages))
 		if err != nil {

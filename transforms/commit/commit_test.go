@@ -22,6 +22,7 @@ func init() {
 	register.Function1x2(keyVerdict)
 	register.Function2x0(noShards)
 	register.Function1x1(outcomeLine)
+	register.Function1x2(unpack)
 }
 
 func TestMain(m *testing.M) {
@@ -33,7 +34,7 @@ func TestMain(m *testing.M) {
 func keyVerdict(v billing.Verdict) (string, billing.Verdict) { return v.Report.Ref, v }
 
 // noShards is a source of no shards: a run whose shards all went missing.
-func noShards(_ []byte, _ func(billing.Shard)) {}
+func noShards(_ []byte, _ func(billing.ShardKey, billing.Cells)) {}
 
 // outcomeLine is what the tests assert of an outcome: its status, its
 // days, and the start of its reason.
@@ -42,25 +43,34 @@ func outcomeLine(o Outcome) string {
 	return o.Status + " " + strings.Join(o.Days, ",") + " " + reason
 }
 
-// testReport is a report version of three days, one file, with its shards.
-func testReport(version string, cost string) (billing.Verdict, []billing.Shard) {
+// testReport is a report version of three days, one file, with its
+// partial sums, one batch a day.
+func testReport(version string, cost string) (billing.Verdict, []partial) {
 	days := []string{"2024-01-01", "2024-01-02", "2024-01-03"}
 	r := billing.Report{Ref: "s3://b/r@" + version, ID: "s3://b/r", Key: "r", Name: "r", Kind: "cur1",
 		BillingPeriod: "2024-01", Version: version, VersionKey: version, VersionTime: 1e18, Files: []string{"s3://b/r/f.csv"}}
 	v := billing.Verdict{Report: r, Files: []billing.FileStatus{{Ref: r.Ref, URL: r.Files[0], Rows: 3, Days: days}}}
-	var shards []billing.Shard
+	var shards []partial
 	for _, d := range days {
 		dims := totals.Dims{Day: d, Provider: "AWS", Payer: "111", Account: "222", Service: "AmazonEC2", Currency: "USD"}
 		c := decimal.MustParse(cost)
-		shards = append(shards, billing.Shard{Ref: r.Ref, Day: d, Rows: []billing.DayTotal{{Dims: dims,
-			Sums: totals.Sums{Unblended: c, NetUnblended: c, Amortized: c, LineItems: 1}}}})
+		shards = append(shards, partial{billing.ShardKey{Ref: r.Ref, Day: d}, billing.Cells{Rows: []billing.DayTotal{{Dims: dims,
+			Sums: totals.Sums{Unblended: c, NetUnblended: c, Amortized: c, LineItems: 1}}}}})
 	}
 	return v, shards
 }
 
-// runCommit runs WriteShards and Commit on one verdict and the given
-// shards, and asserts the outcome's line.
-func runCommit(t *testing.T, opts Options, v billing.Verdict, shards []billing.Shard, want string) {
+// partial is one day's partial sums, as Parse emits them.
+type partial struct {
+	K billing.ShardKey
+	C billing.Cells
+}
+
+func unpack(p partial) (billing.ShardKey, billing.Cells) { return p.K, p.C }
+
+// runCommit runs DailyTotals, WriteShards and Commit on one verdict and
+// the given partial sums, and asserts the outcome's line.
+func runCommit(t *testing.T, opts Options, v billing.Verdict, shards []partial, want string) {
 	t.Helper()
 	p, s := beam.NewPipelineWithRoot()
 	verdicts := beam.ParDo(s, keyVerdict, beam.Create(s, v))
@@ -68,9 +78,9 @@ func runCommit(t *testing.T, opts Options, v billing.Verdict, shards []billing.S
 	if len(shards) == 0 {
 		sh = beam.ParDo(s, noShards, beam.Impulse(s))
 	} else {
-		sh = beam.CreateList(s, shards)
+		sh = beam.ParDo(s, unpack, beam.CreateList(s, shards))
 	}
-	outcomes := Commit(s, verdicts, WriteShards(s, sh, verdicts, opts), opts)
+	outcomes := Commit(s, verdicts, WriteShards(s, billing.DailyTotals(s, sh, verdicts), opts), opts)
 	passert.Equals(s, beam.ParDo(s, outcomeLine, outcomes), want)
 	if err := ptest.Run(p); err != nil {
 		t.Fatal(err)

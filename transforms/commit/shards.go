@@ -17,13 +17,8 @@ import (
 )
 
 func init() {
-	register.Function1x2(keyShard)
-	register.Function3x0(dayVerdicts)
-	register.DoFn5x1[context.Context, billing.ShardKey, func(*billing.Shard) bool, func(*billing.DayVerdict) bool, func(string, ShardAck), error](&shardFn{})
-	register.Emitter2[billing.ShardKey, billing.DayVerdict]()
+	register.DoFn3x1[context.Context, billing.Shard, func(string, ShardAck), error](&shardFn{})
 	register.Emitter2[string, ShardAck]()
-	register.Iter1[billing.Shard]()
-	register.Iter1[billing.DayVerdict]()
 }
 
 // ShardAck says what became of one day of a report.
@@ -43,30 +38,15 @@ type ShardAck struct {
 // WriteShards writes each day of each report that may commit, in
 // parallel across days, and acknowledges it keyed by report ref.
 //
-// Each day's totals meet their report's verdict in one group, keyed by
-// (report, day): the verdict travels to every day it names. (It used to
-// reach the writers as a side input, and a writer that did not see it in
-// a later window of a stream dropped its day without a word.) A day whose
-// verdict or totals are missing is acknowledged as missing, never skipped
-// in silence.
-func WriteShards(s beam.Scope, shards, verdicts beam.PCollection, opts Options) beam.PCollection {
+// Each shard carries its report's verdict, which DailyTotals combined
+// with the day's totals under one key. (The verdict used to reach the
+// writers as a side input, and a writer that did not see it in a later
+// window of a stream dropped its day without a word.) A day whose verdict
+// or totals are missing is acknowledged as missing, never skipped in
+// silence.
+func WriteShards(s beam.Scope, shards beam.PCollection, opts Options) beam.PCollection {
 	s = s.Scope("commit.WriteShards")
-	keyed := beam.ParDo(s, keyShard, shards)
-	days := beam.ParDo(s, dayVerdicts, verdicts)
-	grouped := beam.CoGroupByKey(s, keyed, days)
-	return beam.ParDo(s, &shardFn{Output: opts.Output, Table: opts.Table}, grouped)
-}
-
-func keyShard(sh billing.Shard) (billing.ShardKey, billing.Shard) {
-	return billing.ShardKey{Ref: sh.Ref, Day: sh.Day}, sh
-}
-
-// dayVerdicts sends a report's verdict to each day it names.
-func dayVerdicts(ref string, v billing.Verdict, emit func(billing.ShardKey, billing.DayVerdict)) {
-	days := v.Days()
-	for i, dv := range v.DayVerdicts() {
-		emit(billing.ShardKey{Ref: ref, Day: days[i]}, dv)
-	}
+	return beam.ParDo(s, &shardFn{Output: opts.Output, Table: opts.Table}, shards)
 }
 
 type shardFn struct {
@@ -84,34 +64,43 @@ func (f *shardFn) Setup(ctx context.Context) error {
 	return err
 }
 
-func (f *shardFn) ProcessElement(ctx context.Context, k billing.ShardKey, shards func(*billing.Shard) bool, verdicts func(*billing.DayVerdict) bool, emit func(string, ShardAck)) error {
-	var (
-		sh, s   billing.Shard
-		nShards int
-		v       billing.DayVerdict
-		found   bool
-	)
-	for shards(&s) {
-		sh, nShards = s, nShards+1
-	}
-	for verdicts(&v) {
-		found = true
-	}
+func (f *shardFn) ProcessElement(ctx context.Context, sh billing.Shard, emit func(string, ShardAck)) (err error) {
+	emitted := false
+	emit1 := func(ref string, a ShardAck) { emitted = true; emit(ref, a) }
+	defer func() {
+		// A panic fails the report (its commit sees the day missing),
+		// not the worker and every report in it.
+		r := recover()
+		switch {
+		case r == nil:
+		case emitted:
+			err = fmt.Errorf("report %s day %s: internal error: %v", sh.Ref, sh.Day, r)
+		default:
+			log.Errorf(ctx, "report %s day %s: internal error: %v", sh.Ref, sh.Day, r)
+			emit(sh.Ref, ShardAck{Day: sh.Day, Missing: fmt.Sprintf("internal error: %v", r)})
+			err = nil
+		}
+	}()
+	return f.write(ctx, sh, emit1)
+}
+
+func (f *shardFn) write(ctx context.Context, sh billing.Shard, emit func(string, ShardAck)) error {
 	missing := func(why string) error {
-		log.Errorf(ctx, "report %s day %s not written: %s", k.Ref, k.Day, why)
-		emit(k.Ref, ShardAck{Day: k.Day, Missing: why})
+		log.Errorf(ctx, "report %s day %s not written: %s", sh.Ref, sh.Day, why)
+		emit(sh.Ref, ShardAck{Day: sh.Day, Missing: why})
 		return nil
 	}
 	switch {
-	case !found:
+	case len(sh.Verdicts) == 0:
 		return missing("its totals arrived without the report's verdict")
-	case !v.OK:
+	case len(sh.Verdicts) > 1:
+		return missing(fmt.Sprintf("%d verdicts arrived for it, want one", len(sh.Verdicts)))
+	case !sh.Verdicts[0].OK:
 		return nil // the report fails; its commit removes what it wrote
-	case nShards == 0:
+	case len(sh.Rows) == 0:
 		return missing("the verdict names the day, but no totals arrived for it")
-	case nShards > 1:
-		return missing(fmt.Sprintf("%d batches of totals arrived for it, want one", nShards))
 	}
+	v := sh.Verdicts[0]
 	rows := shardRows(sh.Rows)
 	ack := ShardAck{Day: sh.Day, Cells: len(sh.Rows), Totals: byCurrency(sh.Rows)}
 	if f.table != nil {
