@@ -13,6 +13,7 @@ import (
 	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/commit"
 	"github.com/curpipe/curpipe/transforms/notify"
+	"github.com/curpipe/curpipe/transforms/tabular"
 )
 
 // Config is what a run needs to know.
@@ -39,6 +40,9 @@ type Config struct {
 	AllowBuckets []string
 	// NoCurated writes totals only, no curated Parquet.
 	NoCurated bool
+	// Limits bound what an input file may make a worker hold; zero fields
+	// take tabular.DefaultLimits'.
+	Limits tabular.Limits
 }
 
 // ReadBuckets returns the S3 buckets reads may come from: the inputs'
@@ -107,7 +111,7 @@ func Batch(s beam.Scope, c Config) error {
 // stream graphs: from reports to their committed (and notified) outcomes.
 func process(s beam.Scope, c Config, reports beam.PCollection) beam.PCollection {
 	tasks := billing.ExpandFiles(s, reports)
-	partials, statuses := billing.Parse(s, tasks, billing.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows, AllowBuckets: c.ReadBuckets(), NoCurated: c.NoCurated})
+	partials, statuses := billing.Parse(s, tasks, billing.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows, AllowBuckets: c.ReadBuckets(), NoCurated: c.NoCurated, Limits: c.Limits})
 	verdicts := billing.Verdicts(s, reports, statuses, c.MaxBadRows)
 	shards := billing.DailyTotals(s, partials, verdicts)
 	opts := commit.Options{Output: c.Output, Table: c.TotalsTable}

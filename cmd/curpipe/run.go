@@ -43,6 +43,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	topic := fs.String("sns-topic", "", "SNS topic ARN told of each committed or failed report")
 	var allow listFlag
 	fs.Var(&allow, "allow-bucket", "an S3 bucket reads may come from besides the inputs' (repeatable)")
+	limits := limitFlags(fs)
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of this process (prism and its in-process workers) to this file")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: curpipe run --input PATH [--input PATH ...] --output PATH [flags]\n\nFlags (with Beam's):\n")
@@ -63,6 +64,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		Topic:        *topic,
 		AllowBuckets: allow,
 		NoCurated:    *noCurated,
+		Limits:       *limits,
 	}
 	if err := cfg.Validate(); err != nil {
 		return &exitError{code: 2, err: err}

@@ -29,6 +29,7 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	wait := fs.Duration("wait", 20*time.Second, "long-polling wait per receive (0-20s)")
 	visibility := fs.Duration("visibility", 0, "visibility timeout asked for on receive (default: 2 windows + wait + 30s); curpipe extends it while a report is processed")
 	maxBad := fs.Int64("max-bad-rows", 0, "malformed rows a report may hold; they go to a quarantine file")
+	limits := limitFlags(fs)
 	var allow listFlag
 	fs.Var(&allow, "allow-bucket", "an S3 bucket events may name (repeatable); events naming others fail")
 	fs.Usage = func() {
@@ -41,7 +42,7 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	beam.Init()
 	cfg := pipeline.Config{
 		Output: absLocal([]string{*output})[0], MaxBadRows: *maxBad,
-		TotalsTable: *table, Topic: *topic, AllowBuckets: allow,
+		TotalsTable: *table, Topic: *topic, AllowBuckets: allow, Limits: *limits,
 	}
 	q := pipeline.StreamConfig{Queue: *queue, Window: *win, BatchSize: *batch, WaitTime: *wait, Visibility: *visibility, Readers: *readers}
 	if err := q.Validate(); err != nil {

@@ -32,6 +32,9 @@ type ParseOptions struct {
 	AllowBuckets []string
 	// NoCurated skips the curated Parquet: totals only.
 	NoCurated bool
+	// Limits bound what a file may make its parse hold; zero fields take
+	// tabular.DefaultLimits'.
+	Limits tabular.Limits
 }
 
 // fileResult is what parsing one file yields.
@@ -47,7 +50,7 @@ func parseFile(ctx context.Context, t FileTask, opts ParseOptions) fileResult {
 	start := time.Now()
 	st := FileStatus{Ref: t.Ref, URL: t.URL, Index: t.Index}
 	p := &fileParser{task: t, opts: opts, sums: totals.NewAccumulator()}
-	err := p.run(ctx)
+	err := p.runSafely(ctx)
 	st.Rows, st.BadRows = p.rows, p.bad
 	st.Millis = time.Since(start).Milliseconds()
 	if err != nil {
@@ -57,6 +60,18 @@ func parseFile(ctx context.Context, t FileTask, opts ParseOptions) fileResult {
 	}
 	st.Curated, st.Quarantine = p.curatedURLs, p.quarantineURL
 	return fileResult{Rows: p.sums.Rows(), Status: st}
+}
+
+// runSafely runs the parse, turning a panic (a reader's bug met by a file
+// nobody foresaw) into the file's error: the file fails its report, and
+// the process and the other reports go on.
+func (p *fileParser) runSafely(ctx context.Context) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: internal error while parsing: %v", p.task.URL, r)
+		}
+	}()
+	return p.run(ctx)
 }
 
 type fileParser struct {
@@ -94,6 +109,7 @@ func (p *fileParser) run(ctx context.Context) error {
 		Size:   ra.Size(),
 		At:     ra,
 		Stream: func() (io.ReadCloser, error) { return store.Open(ctx, t.URL) },
+		Limits: p.opts.Limits,
 	})
 	if err != nil {
 		return err
@@ -164,7 +180,7 @@ func (p *fileParser) run(ctx context.Context) error {
 // damaged container or a header that does not fit its rows. Other row
 // errors are bad rows.
 func failsFile(err error) bool {
-	return errors.Is(err, tabular.ErrCorrupt) || errors.Is(err, tabular.ErrHeader) || !isRowError(err)
+	return errors.Is(err, tabular.ErrCorrupt) || errors.Is(err, tabular.ErrHeader) || errors.Is(err, tabular.ErrLimit) || !isRowError(err)
 }
 
 // addItem adds a line item's measures to its cell.

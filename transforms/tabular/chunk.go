@@ -86,20 +86,24 @@ func (c *fastCSV) cut(end int, lines int64) Reader {
 		object: c.object, buf: c.buf[c.r:end], w: end - c.r, eof: true, lines: c.lines,
 		header: c.header, width: c.width, sel: c.sel, need: c.need, next: c.next,
 		vals: make([]string, len(c.header)), out: make([]string, len(c.sel)), started: true,
-		recycle: c.buf, free: c.free,
+		recycle: c.buf, free: c.free, limits: c.limits, limit: c.limit,
 	}
 	ch.buf = ch.buf[:ch.w:ch.w]
 	c.lines += lines
+	// After a long record the buffer goes back to its usual size: a file
+	// with one record of the limit's size must not make every chunk after
+	// it that large.
+	want := max(fastBufSize, min(2*(c.w-end), c.limit+2))
 	var nb []byte
 	select {
 	case b := <-c.free:
-		if cap(b) >= len(c.buf) {
-			nb = b[:len(c.buf)]
+		if cap(b) >= want {
+			nb = b[:want]
 		}
 	default:
 	}
 	if nb == nil {
-		nb = make([]byte, len(c.buf))
+		nb = make([]byte, want)
 	}
 	c.w = copy(nb, c.buf[end:c.w])
 	c.buf, c.r = nb, 0

@@ -140,6 +140,9 @@ func csvError(object string, pos int64, err error) error {
 		}
 		return &RowError{Object: object, Pos: pos, Err: fmt.Errorf("column %d: %w", pe.Column, pe.Err)}
 	}
+	if errors.Is(err, ErrLimit) {
+		return &RowError{Object: object, Pos: pos, Err: err}
+	}
 	// A truncated gzip or zip shows up as an unexpected EOF from below the
 	// CSV reader.
 	if errors.Is(err, io.ErrUnexpectedEOF) || isCorrupt(err) {

@@ -31,6 +31,9 @@ type Source struct {
 	// Stream opens the object for reading front to back. When nil, Open
 	// reads At sequentially instead.
 	Stream func() (io.ReadCloser, error)
+	// Limits bound what the object can make its reader hold; zero fields
+	// take DefaultLimits'.
+	Limits Limits
 }
 
 // sniffLen is how much of an object Open looks at to tell text from binary.
@@ -42,6 +45,7 @@ func Open(src Source) (Reader, error) {
 	if src.Size == 0 {
 		return nil, &RowError{Object: src.Name, Err: ErrEmpty}
 	}
+	src.Limits = src.Limits.orDefault()
 	if src.Stream == nil {
 		src.Stream = func() (io.ReadCloser, error) {
 			return io.NopCloser(io.NewSectionReader(src.At, 0, src.Size)), nil
@@ -75,7 +79,7 @@ func Open(src Source) (Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", src.Name, err)
 	}
-	r, err := NewFastCSVReader(rc, src.Name)
+	r, err := newFastCSV(rc, src.Name, src.Limits)
 	if err != nil {
 		rc.Close()
 		return nil, err
@@ -95,13 +99,20 @@ func openGzip(src Source) (Reader, error) {
 		rc.Close()
 		return nil, &RowError{Object: src.Name, Err: fmt.Errorf("%w: %v", ErrCorrupt, err)}
 	}
-	r, err := NewFastCSVReader(zr, src.Name)
+	r, err := newFastCSV(inflated(zr, src.Limits.inflateLimit(src.Size), src.Limits.InflateRatio), src.Name, src.Limits)
 	if err != nil {
 		zr.Close()
 		rc.Close()
 		return nil, err
 	}
 	return &closing{Reader: r, closers: []io.Closer{zr, rc}}, nil
+}
+
+// inflated bounds an inflating reader to max bytes.
+func inflated(r io.Reader, max, ratio int64) io.Reader {
+	return &boundedReader{r: r, left: max, err: &LimitError{
+		What:  fmt.Sprintf("the inflated data (%s)", byteSize(max)),
+		Limit: ratio, Unit: fmt.Sprintf("times its compressed size, at least %s", byteSize(inflateFloor)), Flag: "--max-inflate-ratio"}}
 }
 
 // openZip reads the one CSV inside a CUR zip delivery.
@@ -120,12 +131,23 @@ func openZip(src Source) (Reader, error) {
 	if len(entries) != 1 {
 		return nil, &RowError{Object: src.Name, Err: fmt.Errorf("zip holds %d files, want exactly one CSV", len(entries))}
 	}
-	name := src.Name + "!" + entries[0].Name
-	ec, err := entries[0].Open()
+	e := entries[0]
+	name := src.Name + "!" + e.Name
+	if e.Flags&0x1 != 0 {
+		return nil, &RowError{Object: name, Err: fmt.Errorf("%w: the zip entry is encrypted", ErrCorrupt)}
+	}
+	lim := src.Limits
+	if e.UncompressedSize64 > uint64(lim.ZipEntryBytes) {
+		return nil, &RowError{Object: name, Err: &LimitError{What: fmt.Sprintf("the zip entry's %d bytes", e.UncompressedSize64),
+			Limit: lim.ZipEntryBytes, Unit: "bytes", Flag: "--max-zip-entry-bytes"}}
+	}
+	ec, err := e.Open()
 	if err != nil {
 		return nil, &RowError{Object: name, Err: fmt.Errorf("%w: %v", ErrCorrupt, err)}
 	}
-	r, err := NewFastCSVReader(ec, name)
+	// The sizes a zip declares are not to be trusted: count what inflates.
+	bound := min(lim.ZipEntryBytes, lim.inflateLimit(int64(min(e.CompressedSize64, 1<<62))))
+	r, err := newFastCSV(inflated(ec, bound, lim.InflateRatio), name, lim)
 	if err != nil {
 		ec.Close()
 		return nil, err

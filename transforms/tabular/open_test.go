@@ -100,7 +100,12 @@ func readAllRows(r tabular.Reader) ([][]string, error) {
 		if err != nil {
 			return rows, err
 		}
-		rows = append(rows, slices.Clone(row))
+		// The strings may point into the reader's buffer: copy them.
+		kept := make([]string, len(row))
+		for i, v := range row {
+			kept[i] = strings.Clone(v)
+		}
+		rows = append(rows, kept)
 	}
 }
 

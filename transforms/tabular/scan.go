@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -42,6 +43,10 @@ type fastCSV struct {
 	started bool
 	recycle []byte      // a chunk's whole buffer, given back to free on Close
 	free    chan []byte // buffers of closed chunks, for cut
+
+	limits    Limits
+	limit     int // bytes the record being read may take: the header's, then a record's
+	longField int // 1 + the index of a needed field over limits.FieldBytes; 0 when none
 }
 
 // NewFastCSVReader returns a Reader over CSV text with the contract of
@@ -53,7 +58,14 @@ type fastCSV struct {
 // keeps one (a map key, a field of a retained struct) must copy it first,
 // with strings.Clone. Header's strings are stable.
 func NewFastCSVReader(r io.Reader, object string) (Reader, error) {
-	c := &fastCSV{object: object, src: r, buf: make([]byte, max(fastBufSize, 1)), width: -1, all: true}
+	return newFastCSV(r, object, DefaultLimits)
+}
+
+// newFastCSV is NewFastCSVReader within the given limits.
+func newFastCSV(r io.Reader, object string, lim Limits) (Reader, error) {
+	lim = lim.orDefault()
+	c := &fastCSV{object: object, src: r, buf: make([]byte, max(min(fastBufSize, lim.HeaderBytes+2), 1)), width: -1, all: true,
+		limits: lim, limit: lim.HeaderBytes}
 	for c.w < 3 && !c.eof && c.rerr == nil {
 		c.fill()
 	}
@@ -66,11 +78,15 @@ func NewFastCSVReader(r io.Reader, object string) (Reader, error) {
 	} else if err != nil {
 		return nil, err
 	}
+	if nf > lim.Fields {
+		return nil, &RowError{Object: object, Pos: 1, Err: &LimitError{What: fmt.Sprintf("the header's %d columns", nf),
+			Limit: int64(lim.Fields), Unit: "columns", Flag: "--max-fields"}}
+	}
 	c.header = make([]string, nf)
 	for i, v := range c.vals[:nf] {
 		c.header[i] = strings.Clone(v)
 	}
-	c.all, c.vals = false, nil
+	c.all, c.vals, c.limit = false, nil, lim.RecordBytes
 	return c, nil
 }
 
@@ -123,6 +139,11 @@ func (c *fastCSV) Next() ([]string, error) {
 		return nil, err
 	}
 	c.line = c.recLine
+	if c.longField > 0 {
+		return nil, &RowError{Object: c.object, Pos: c.line, Err: &LimitError{
+			What:  fmt.Sprintf("field %q", c.header[min(c.longField-1, len(c.header)-1)]),
+			Limit: int64(c.limits.FieldBytes), Unit: "bytes", Flag: "--max-field-bytes"}}
+	}
 	if c.width < 0 { // csvReader's judgement of the header, and its words
 		if nf > len(c.header) {
 			return nil, &RowError{Object: c.object, Pos: c.line,
@@ -162,6 +183,7 @@ func (c *fastCSV) Close() error {
 // errors are csvReader's: io.EOF, a *RowError, or a read error.
 func (c *fastCSV) scan() (int, error) {
 	for {
+		start := c.r
 		nf, perr, more := c.record()
 		switch {
 		case perr != nil:
@@ -170,8 +192,16 @@ func (c *fastCSV) scan() (int, error) {
 		case nf < 0:
 			return 0, io.EOF
 		case !more:
+			// fill bounds the records the buffer grows for; one that fit
+			// in the buffer as it was is measured here.
+			if c.r-start > c.limit && recordLen(c.buf[start:c.r]) > c.limit {
+				return 0, csvError(c.object, c.recLine, c.overLimit())
+			}
 			return nf, nil
 		case c.rerr != nil:
+			if errors.Is(c.rerr, ErrLimit) {
+				return 0, csvError(c.object, c.lines+1, c.rerr) // where the record starts
+			}
 			c.line++ // csvReader's guess: the line after the last row, or 1
 			return 0, csvError(c.object, c.line, c.rerr)
 		}
@@ -208,6 +238,7 @@ func (c *fastCSV) record() (nf int, perr *csv.ParseError, more bool) {
 		}
 	}
 	c.arena = c.arena[:0]
+	c.longField = 0
 	c.recLine = c.lines + 1
 	start, lineStart := p, p
 	nl := int64(0) // '\n' inside the record so far
@@ -317,6 +348,9 @@ func (c *fastCSV) split(buf []byte, p, q, nf int) (int, int) {
 			e := i + bits.TrailingZeros64(m)>>3
 			if c.needs(nf) {
 				c.vals[nf] = bstr(buf[p:e]) // store, inlined
+				if e-p > c.limits.FieldBytes && c.longField == 0 {
+					c.longField = nf + 1
+				}
 			} else if c.all {
 				c.store(nf, buf[p:e], false)
 			}
@@ -398,6 +432,9 @@ func (c *fastCSV) store(nf int, f []byte, esc bool) {
 	} else if !c.needs(nf) {
 		return
 	}
+	if len(f) > c.limits.FieldBytes && c.longField == 0 {
+		c.longField = nf + 1
+	}
 	if esc {
 		n := len(c.arena)
 		c.arena = unescape(c.arena, f)
@@ -431,6 +468,22 @@ func unescape(dst, f []byte) []byte {
 	}
 }
 
+// recordLen is the length of the record in b, which may start with blank
+// lines and end with its line end.
+func recordLen(b []byte) int {
+	b = bytes.TrimLeft(b, "\r\n")
+	b = bytes.TrimSuffix(b, []byte{'\n'})
+	return len(bytes.TrimSuffix(b, []byte{'\r'}))
+}
+
+// overLimit is the error of a record, or header, longer than its limit.
+func (c *fastCSV) overLimit() *LimitError {
+	if c.all {
+		return &LimitError{What: "the header line", Limit: int64(c.limits.HeaderBytes), Unit: "bytes", Flag: "--max-header-bytes"}
+	}
+	return &LimitError{What: "a record", Limit: int64(c.limits.RecordBytes), Unit: "bytes", Flag: "--max-record-bytes"}
+}
+
 // fill reads more input after buf[r:w], moving that to the front of buf,
 // or into a buffer twice as large when it fills more than half of buf.
 func (c *fastCSV) fill() {
@@ -438,7 +491,13 @@ func (c *fastCSV) fill() {
 		return
 	}
 	if n := c.w - c.r; n > len(c.buf)/2 {
-		nb := make([]byte, 2*len(c.buf))
+		// Only an unfinished record asks for more: it is n bytes at least,
+		// its line end not counted. Room for the limit and a "\r\n" tells.
+		if n > c.limit {
+			c.rerr = c.overLimit()
+			return
+		}
+		nb := make([]byte, min(2*len(c.buf), c.limit+2))
 		copy(nb, c.buf[c.r:c.w])
 		c.buf, c.r, c.w = nb, 0, n
 	} else if c.r > 0 {

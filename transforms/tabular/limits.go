@@ -1,0 +1,143 @@
+package tabular
+
+import (
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Limits bound what an input can make a reader hold or do. A file that
+// exceeds one fails with a *LimitError (wrapped in a *RowError that says
+// where), which names the limit and the flag that changes it; the reader
+// never grows past the limits, whatever the file holds.
+type Limits struct {
+	// HeaderBytes bounds the header line (CUR 1.0 headers grow with the
+	// cost allocation tags: thousands of columns are seen).
+	HeaderBytes int
+	// RecordBytes bounds one CSV record, quoted line breaks included.
+	RecordBytes int
+	// FieldBytes bounds one field that curpipe reads.
+	FieldBytes int
+	// Fields bounds the columns of the header.
+	Fields int
+	// InflateRatio bounds the bytes a gzip or zip file inflates to, per
+	// byte of its compressed size (a floor of 64 MiB allows small files
+	// more). CUR's CSV compresses 5 to 30 times.
+	InflateRatio int64
+	// ZipEntryBytes bounds the inflated size of the CSV inside a zip.
+	ZipEntryBytes int64
+}
+
+// inflateFloor is what any compressed file may inflate to, whatever
+// InflateRatio says of its size. A variable so that tests can lower it.
+var inflateFloor int64 = 64 << 20
+
+// DefaultLimits are generous for any billing export AWS writes and keep
+// a reader's memory in the tens of megabytes.
+var DefaultLimits = Limits{
+	HeaderBytes:   4 << 20,
+	RecordBytes:   8 << 20,
+	FieldBytes:    1 << 20,
+	Fields:        100_000,
+	InflateRatio:  200,
+	ZipEntryBytes: 64 << 30,
+}
+
+// orDefault fills the limits left zero with the defaults.
+func (l Limits) orDefault() Limits {
+	d := DefaultLimits
+	if l.HeaderBytes <= 0 {
+		l.HeaderBytes = d.HeaderBytes
+	}
+	if l.RecordBytes <= 0 {
+		l.RecordBytes = d.RecordBytes
+	}
+	if l.FieldBytes <= 0 {
+		l.FieldBytes = d.FieldBytes
+	}
+	if l.Fields <= 0 {
+		l.Fields = d.Fields
+	}
+	if l.InflateRatio <= 0 {
+		l.InflateRatio = d.InflateRatio
+	}
+	if l.ZipEntryBytes <= 0 {
+		l.ZipEntryBytes = d.ZipEntryBytes
+	}
+	return l
+}
+
+// ErrLimit is what every *LimitError matches with errors.Is.
+var ErrLimit = errors.New("over a limit")
+
+// LimitError reports an input past one of the Limits.
+type LimitError struct {
+	What  string // "a record", "the header line", ...
+	Limit int64  // the limit, in the unit Unit says
+	Unit  string // "bytes", "fields", "times its compressed size"
+	Flag  string // the command-line flag that sets it
+}
+
+func (e *LimitError) Error() string {
+	limit := fmt.Sprint(e.Limit)
+	if e.Unit == "bytes" {
+		limit = byteSize(e.Limit)
+	} else {
+		limit += " " + e.Unit
+	}
+	return fmt.Sprintf("%s is over the limit of %s (%s)", e.What, limit, e.Flag)
+}
+
+// Is makes every LimitError match ErrLimit.
+func (e *LimitError) Is(target error) bool { return target == ErrLimit }
+
+// byteSize prints n bytes in the largest binary unit that divides it.
+func byteSize(n int64) string {
+	for _, u := range []struct {
+		shift uint
+		name  string
+	}{{30, "GiB"}, {20, "MiB"}, {10, "KiB"}} {
+		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
+			return fmt.Sprintf("%d %s", n>>u.shift, u.name)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// inflateLimit is the most a compressed object of size bytes may inflate
+// to under l.
+func (l Limits) inflateLimit(size int64) int64 {
+	if size > (1<<62)/l.InflateRatio {
+		return 1 << 62
+	}
+	return max(size*l.InflateRatio, inflateFloor)
+}
+
+// boundedReader fails a read that would take the inflated stream past max.
+type boundedReader struct {
+	r    io.Reader
+	left int64
+	err  *LimitError
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// One byte more tells a stream that ends exactly at the bound
+		// from one that goes on.
+		var one [1]byte
+		n, err := io.ReadFull(b.r, one[:])
+		switch {
+		case n > 0:
+			return 0, b.err
+		case err == io.ErrUnexpectedEOF:
+			return 0, io.EOF
+		}
+		return 0, err
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
