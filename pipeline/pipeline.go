@@ -102,14 +102,14 @@ func Batch(s beam.Scope, c Config) error {
 	}
 	inputs := beam.Create(s, toAny(c.Inputs)...)
 	reports := billing.ListReports(s, inputs, billing.ListOptions{Output: c.Output, Reprocess: c.Reprocess})
-	outcomes := process(s, c, reports)
+	outcomes := process(s, c, reports, false)
 	commit.Finalize(s, outcomes, commit.Options{Output: c.Output, Table: c.TotalsTable}, c.RunID)
 	return nil
 }
 
 // process is every stage after the source, shared by the batch and the
 // stream graphs: from reports to their committed (and notified) outcomes.
-func process(s beam.Scope, c Config, reports beam.PCollection) beam.PCollection {
+func process(s beam.Scope, c Config, reports beam.PCollection, stream bool) beam.PCollection {
 	tasks := billing.ExpandFiles(s, reports)
 	partials, statuses := billing.Parse(s, tasks, billing.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows, AllowBuckets: c.ReadBuckets(), NoCurated: c.NoCurated, Limits: c.Limits})
 	verdicts := billing.Verdicts(s, reports, statuses, c.MaxBadRows)
@@ -118,7 +118,7 @@ func process(s beam.Scope, c Config, reports beam.PCollection) beam.PCollection 
 	acks := commit.WriteShards(s, shards, opts)
 	outcomes := commit.Commit(s, verdicts, acks, opts)
 	if c.Topic != "" {
-		outcomes = notify.Publish(s, outcomes, c.Topic)
+		outcomes = notify.Publish(s, outcomes, c.Topic, notify.Options{Stream: stream})
 	}
 	return outcomes
 }

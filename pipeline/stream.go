@@ -80,7 +80,7 @@ func Stream(s beam.Scope, c Config, q StreamConfig) error {
 	deliveries := sqsio.Read(s, q.Queue, opts...)
 	windowed := beam.WindowInto(s, window.NewFixedWindows(q.Window), deliveries)
 	reports := billing.ResolveEvents(s, windowed, billing.ListOptions{Output: c.Output, Reprocess: c.Reprocess})
-	outcomes := process(s, c, reports)
+	outcomes := process(s, c, reports, true)
 	commit.Finalize(s, outcomes, commit.Options{Output: c.Output, Table: c.TotalsTable}, "")
 	sqsio.Ack(s, beam.ParDo(s, toReceipts, outcomes))
 	return nil
@@ -88,7 +88,7 @@ func Stream(s beam.Scope, c Config, q StreamConfig) error {
 
 // toReceipts lists the messages to acknowledge for an outcome.
 func toReceipts(o commit.Outcome, emit func(sqsio.Receipt)) {
-	if o.Status == commit.Failed {
+	if o.Status == commit.Failed || o.Unnotified != "" {
 		return
 	}
 	for _, r := range billing.Receipts(o.Messages) {

@@ -72,9 +72,15 @@ func (f *resolveEventFn) ProcessElement(ctx context.Context, d sqsio.Delivery, e
 	for _, o := range ev.Objects {
 		r, err := f.resolveObject(ctx, o.URL())
 		if err != nil {
-			// Listing failed (throttled, say): fail the bundle, and the
-			// runner retries it; the message stays on the queue meanwhile.
-			return err
+			// Listing or reading a manifest failed past the retries (S3
+			// down, say): the message's report fails with the cause and is
+			// left on the queue, which brings it back once its visibility
+			// lapses. Failing the bundle instead would end the stream.
+			log.Errorf(ctx, "message %s: resolve %s: %v", d.ID, o.URL(), err)
+			r = eventReport("message "+d.ID, msg)
+			r.Err = fmt.Sprintf("resolve %s: %v", o.URL(), err)
+			emit(r.Ref, r)
+			continue
 		}
 		r.Messages = []Message{msg}
 		emit(r.Ref, r)

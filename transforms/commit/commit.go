@@ -73,6 +73,9 @@ type Outcome struct {
 	// Messages announced the report (stream mode): acknowledged when it
 	// is committed or skipped, left for redelivery when it failed.
 	Messages []billing.Message
+	// Unnotified says why the report's notification could not be sent
+	// (stream mode); its messages are then left for redelivery too.
+	Unnotified string
 }
 
 // CurrencyTotal is a sum for one provider and currency.
@@ -178,16 +181,21 @@ func (f *commitFn) process(ctx context.Context, ref string, v billing.Verdict, d
 		out.Status, out.Reason = Skipped, r.Skip
 		log.Infof(ctx, "report %s skipped: %s", r.ID, r.Skip)
 	case !v.OK():
-		// Nothing of a failed report may stay visible.
-		if err := f.removeProduced(ctx, v); err != nil {
-			return err
-		}
+		// Nothing of a failed report may stay visible. What cannot be
+		// removed now is removed by the version's next failure or
+		// replaced by its commit.
 		out.Status, out.Reason = Failed, v.Err
-		log.Errorf(ctx, "report %s version %s failed: %s", r.ID, r.Version, v.Err)
+		if err := f.removeProduced(ctx, v); err != nil {
+			out.Reason += "; and its files could not be removed: " + err.Error()
+		}
+		log.Errorf(ctx, "report %s version %s failed: %s", r.ID, r.Version, out.Reason)
 	default:
 		res, err := f.commitOrRefuse(ctx, v, days)
 		if err != nil {
-			return fmt.Errorf("commit report %s version %s: %w", r.ID, r.Version, err)
+			// A store that stays down past the retries: the report is not
+			// committed this time, and nothing is removed; a stream's
+			// redelivery or a rerun commits it once the store is back.
+			res = result{Failed, "not committed: " + err.Error()}
 		}
 		out.Status, out.Reason = res.status, res.reason
 		switch res.status {

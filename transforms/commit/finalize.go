@@ -81,7 +81,12 @@ func (f *finalizeFn) ProcessElement(ctx context.Context, _ int, outcomes func(*O
 	sort.Slice(sum.Outcomes, func(i, j int) bool { return sum.Outcomes[i].Ref < sum.Outcomes[j].Ref })
 	if f.RebuildTotals {
 		if err := RebuildTotals(ctx, f.Output); err != nil {
-			return err
+			if f.RunID != "" {
+				return err
+			}
+			// A stream rebuilds at its next window; an outage of the lake's
+			// store must not end it.
+			log.Errorf(ctx, "rebuild the lake's totals: %v; the next window tries again", err)
 		}
 	}
 	if f.RunID == "" {

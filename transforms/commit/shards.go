@@ -106,7 +106,9 @@ func (f *shardFn) write(ctx context.Context, sh billing.Shard, emit func(string,
 	if f.table != nil {
 		st, err := f.table.WriteDay(ctx, tableVersion(v), sh.Day, rows)
 		if err != nil {
-			return fmt.Errorf("report %s day %s: %w", v.ReportID, sh.Day, err)
+			// An outage past the retries: the report does not commit this
+			// time, and comes back (a stream's redelivery, a rerun).
+			return missing(err.Error())
 		}
 		ack.Written, ack.Unchanged, ack.Stale = st.Written+st.Deleted, st.Unchanged, st.Stale
 		emit(sh.Ref, ack)
@@ -118,7 +120,7 @@ func (f *shardFn) write(ctx context.Context, sh billing.Shard, emit func(string,
 	}
 	u := DayTotalsURL(f.Output, v.ReportKey, v.VersionKey, sh.Day)
 	if err := objstore.WriteAll(ctx, u, buf.Bytes()); err != nil {
-		return fmt.Errorf("report %s day %s: %w", v.ReportID, sh.Day, err)
+		return missing(fmt.Sprintf("write %s: %v", u, err))
 	}
 	emit(sh.Ref, ack)
 	return nil

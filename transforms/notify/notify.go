@@ -9,12 +9,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/curpipe/curpipe/io/snsio"
+	"github.com/curpipe/curpipe/io/sqsio"
+	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/commit"
 )
 
@@ -26,20 +29,39 @@ func init() {
 // and passes each outcome on once its message is sent, so a stage after
 // it (acknowledging a queue message, say) knows people were told.
 // Skipped reports pass on without a message. A message that cannot be
-// sent after retries fails the bundle, and the runner retries it.
-func Publish(s beam.Scope, outcomes beam.PCollection, topicARN string) beam.PCollection {
+// sent after retries fails the bundle (a batch run), or, with Stream,
+// passes its outcome on marked Unnotified, so that its queue messages are
+// left to come back.
+func Publish(s beam.Scope, outcomes beam.PCollection, topicARN string, opts Options) beam.PCollection {
 	s = s.Scope("notify.Publish")
-	return beam.ParDo(s, &publishFn{Topic: topicARN}, outcomes)
+	return beam.ParDo(s, &publishFn{Topic: topicARN, Opts: opts}, outcomes)
 }
+
+// Options configure Publish.
+type Options struct {
+	// Stream keeps a report's queue messages invisible while its message
+	// is retried, for up to StreamDeadline, and never fails the bundle:
+	// a stream outlives an outage of SNS.
+	Stream bool
+}
+
+// StreamDeadline is how long a stream retries one notification: an SNS
+// outage shorter than this loses nothing and fails nothing.
+const StreamDeadline = 5 * time.Minute
 
 type publishFn struct {
 	Topic string
+	Opts  Options
 	pub   *snsio.Publisher
 }
 
 func (f *publishFn) Setup(ctx context.Context) error {
+	var opts []snsio.OptionFn
+	if f.Opts.Stream {
+		opts = append(opts, snsio.PublishDeadline(StreamDeadline))
+	}
 	var err error
-	f.pub, err = snsio.New(ctx, f.Topic)
+	f.pub, err = snsio.New(ctx, f.Topic, opts...)
 	return err
 }
 
@@ -49,11 +71,21 @@ func (f *publishFn) ProcessElement(ctx context.Context, o commit.Outcome, emit f
 		if err != nil {
 			return err
 		}
-		id, err := f.pub.Publish(ctx, m)
-		if err != nil {
-			return fmt.Errorf("notify report %s: %w", o.ReportID, err)
+		if f.Opts.Stream && len(o.Messages) > 0 {
+			if stop, err := sqsio.KeepInvisible(ctx, billing.Receipts(o.Messages)); err == nil {
+				defer stop()
+			}
 		}
-		log.Infof(ctx, "notified %s: %s (message %s)", f.Topic, m.Subject, id)
+		id, err := f.pub.Publish(ctx, m)
+		switch {
+		case err != nil && !f.Opts.Stream:
+			return fmt.Errorf("notify report %s: %w", o.ReportID, err)
+		case err != nil:
+			log.Errorf(ctx, "notify report %s: %v; its messages are left on the queue", o.ReportID, err)
+			o.Unnotified = err.Error()
+		default:
+			log.Infof(ctx, "notified %s: %s (message %s)", f.Topic, m.Subject, id)
+		}
 	}
 	emit(o)
 	return nil

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/curpipe/curpipe/io/awstest"
+)
+
+// streamProcess runs the built command's stream in a process of its own,
+// with extra environment, until stop is called (SIGINT, as a person's
+// Ctrl-C). It fails the test if the process ends by itself before.
+func streamProcess(t *testing.T, env []string, args ...string) (stop func()) {
+	t.Helper()
+	cmd := exec.Command(curpipeBinary(t), append([]string{"stream"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	return func() {
+		t.Helper()
+		select {
+		case err := <-done:
+			t.Errorf("the stream ended by itself: %v\n%s", err, tail(out.String(), 40))
+			return
+		default:
+		}
+		cmd.Process.Signal(syscall.SIGINT)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("the stream's exit: %v\n%s", err, tail(out.String(), 40))
+			}
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Error("the stream did not stop within 30 s of SIGINT")
+		}
+		if t.Failed() {
+			t.Logf("stream output:\n%s", tail(out.String(), 60))
+		}
+	}
+}
+
+// TestStreamOutage: one service at a time answers nothing but errors (or
+// drops the connection) for 40 s while a stream processes a delivery. The
+// stream stays up, the reports it could not finish come back through the
+// queue, and once the service is back the totals are exact, in DynamoDB,
+// with their notifications; nothing reaches the DLQ.
+func TestStreamOutage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out outages")
+	}
+	for _, tc := range []struct {
+		service string // the SDK's name in AWS_ENDPOINT_URL_<SERVICE>
+		fault   awstest.Fault
+	}{
+		{"DYNAMODB", awstest.Unavailable},
+		{"S3", awstest.Drop},
+		{"SNS", awstest.Throttle},
+	} {
+		t.Run(tc.service, func(t *testing.T) {
+			proxy := awstest.NewProxy(t)
+			env := quietEnv(t)
+			policy, _ := json.Marshal(map[string]string{"deadLetterTargetArn": queueARN(t, env.sqs, env.dlq), "maxReceiveCount": "5"})
+			if _, err := env.sqs.SetQueueAttributes(context.Background(), &sqs.SetQueueAttributesInput{QueueUrl: aws.String(env.queue),
+				Attributes: map[string]string{"RedrivePolicy": string(policy)}}); err != nil {
+				t.Fatal(err)
+			}
+			cfg := smallDelivery()
+			cfg.Rows, cfg.Files = 600, 2
+			d := newDelivery(t, env, cfg)
+			table := awstest.Name(t, "totals")
+			if err := createTotalsTable(context.Background(), table, os.Stderr); err != nil {
+				t.Fatal(err)
+			}
+			topic, notices := env.topicWithQueue(t)
+			stop := streamProcess(t, []string{"AWS_ENDPOINT_URL_" + tc.service + "=" + proxy.URL},
+				"--queue", env.queue, "--output", "s3://"+env.bucket+"/lake", "--allow-bucket", env.bucket,
+				"--totals-table", table, "--sns-topic", topic, "--window", "2s", "--wait", "1s")
+			defer stop()
+			time.Sleep(3 * time.Second) // the stream's start
+			proxy.Fail(tc.fault, 40*time.Second)
+			env.announce(t, d.keys...)
+			waitFor(t, "the exact totals after the outage", 4*time.Minute, func() bool { return sameTotals(t, detail(t, "", table), d.want) })
+			waitFor(t, "the committed notification", 2*time.Minute, func() bool {
+				return len(notifications(t, env, notices, "dup 2024-01 committed")) > 0
+			})
+			waitFor(t, "an empty queue", 2*time.Minute, func() bool { return env.depth(t, env.queue) == 0 })
+			if proxy.Failed() == 0 {
+				t.Error("the outage failed no request")
+			}
+			t.Logf("%d requests failed during the outage", proxy.Failed())
+			if n := env.depth(t, env.dlq); n != 0 {
+				t.Errorf("%d messages in the DLQ", n)
+			}
+		})
+	}
+}
