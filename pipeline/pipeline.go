@@ -13,6 +13,7 @@ import (
 	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/commit"
 	"github.com/curpipe/curpipe/transforms/notify"
+	"github.com/curpipe/curpipe/transforms/report"
 	"github.com/curpipe/curpipe/transforms/tabular"
 )
 
@@ -43,6 +44,9 @@ type Config struct {
 	// Limits bound what an input file may make a worker hold; zero fields
 	// take tabular.DefaultLimits'.
 	Limits tabular.Limits
+	// ReportLimits bound manifests and the files of a report; zero fields
+	// take report.DefaultLimits'.
+	ReportLimits report.Limits
 }
 
 // ReadBuckets returns the S3 buckets reads may come from: the inputs'
@@ -101,7 +105,7 @@ func Batch(s beam.Scope, c Config) error {
 		return err
 	}
 	inputs := beam.Create(s, toAny(c.Inputs)...)
-	reports := billing.ListReports(s, inputs, billing.ListOptions{Output: c.Output, Reprocess: c.Reprocess})
+	reports := billing.ListReports(s, inputs, billing.ListOptions{Output: c.Output, Reprocess: c.Reprocess, Limits: c.ReportLimits})
 	outcomes := process(s, c, reports, false)
 	commit.Finalize(s, outcomes, commit.Options{Output: c.Output, Table: c.TotalsTable}, c.RunID)
 	return nil

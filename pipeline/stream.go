@@ -79,7 +79,7 @@ func Stream(s beam.Scope, c Config, q StreamConfig) error {
 	opts = append(opts, sqsio.VisibilityTimeout(q.Visibility))
 	deliveries := sqsio.Read(s, q.Queue, opts...)
 	windowed := beam.WindowInto(s, window.NewFixedWindows(q.Window), deliveries)
-	reports := billing.ResolveEvents(s, windowed, billing.ListOptions{Output: c.Output, Reprocess: c.Reprocess})
+	reports := billing.ResolveEvents(s, windowed, billing.ListOptions{Output: c.Output, Reprocess: c.Reprocess, Limits: c.ReportLimits})
 	outcomes := process(s, c, reports, true)
 	commit.Finalize(s, outcomes, commit.Options{Output: c.Output, Table: c.TotalsTable}, "")
 	sqsio.Ack(s, beam.ParDo(s, toReceipts, outcomes))

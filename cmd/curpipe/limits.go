@@ -6,21 +6,31 @@ import (
 	"strconv"
 	"strings"
 
+	rep "github.com/curpipe/curpipe/transforms/report"
 	"github.com/curpipe/curpipe/transforms/tabular"
 )
 
+// limits are the bounds a run or a stream takes from its flags.
+type limits struct {
+	files   tabular.Limits
+	reports rep.Limits
+}
+
 // limitFlags adds the flags that bound what an input may make curpipe
-// hold, with tabular.DefaultLimits as their defaults, and returns the
-// limits they fill.
-func limitFlags(fs *flag.FlagSet) *tabular.Limits {
-	l := tabular.DefaultLimits
+// hold, with tabular's and report's DefaultLimits as their defaults, and
+// returns the limits they fill.
+func limitFlags(fs *flag.FlagSet) *limits {
+	all := &limits{files: tabular.DefaultLimits, reports: rep.DefaultLimits}
+	l := &all.files
 	fs.Var((*bytesFlag)(&l.HeaderBytes), "max-header-bytes", "bytes in a CSV header line (1MiB, 500KB, 4096)")
 	fs.Var((*bytesFlag)(&l.RecordBytes), "max-record-bytes", "bytes in one CSV record, quoted line breaks included")
 	fs.Var((*bytesFlag)(&l.FieldBytes), "max-field-bytes", "bytes in one field curpipe reads")
 	fs.IntVar(&l.Fields, "max-fields", l.Fields, "columns in a header")
 	fs.Int64Var(&l.InflateRatio, "max-inflate-ratio", l.InflateRatio, "bytes a gzip or zip file may inflate to per compressed byte (at least 64MiB)")
 	fs.Var((*bytes64Flag)(&l.ZipEntryBytes), "max-zip-entry-bytes", "inflated bytes of the CSV inside a zip")
-	return &l
+	fs.Var((*bytes64Flag)(&all.reports.ManifestBytes), "max-manifest-bytes", "bytes in a report's manifest")
+	fs.IntVar(&all.reports.Files, "max-files-per-report", all.reports.Files, "data files in one report, and entries in its manifest")
+	return all
 }
 
 // bytesFlag is a byte count given as a number with an optional unit:

@@ -64,7 +64,8 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		Topic:        *topic,
 		AllowBuckets: allow,
 		NoCurated:    *noCurated,
-		Limits:       *limits,
+		Limits:       limits.files,
+		ReportLimits: limits.reports,
 	}
 	if err := cfg.Validate(); err != nil {
 		return &exitError{code: 2, err: err}

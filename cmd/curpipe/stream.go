@@ -42,7 +42,7 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	beam.Init()
 	cfg := pipeline.Config{
 		Output: absLocal([]string{*output})[0], MaxBadRows: *maxBad,
-		TotalsTable: *table, Topic: *topic, AllowBuckets: allow, Limits: *limits,
+		TotalsTable: *table, Topic: *topic, AllowBuckets: allow, Limits: limits.files, ReportLimits: limits.reports,
 	}
 	q := pipeline.StreamConfig{Queue: *queue, Window: *win, BatchSize: *batch, WaitTime: *wait, Visibility: *visibility, Readers: *readers}
 	if err := q.Validate(); err != nil {

@@ -44,13 +44,14 @@ type Message struct {
 // their messages.
 func ResolveEvents(s beam.Scope, deliveries beam.PCollection, opts ListOptions) beam.PCollection {
 	s = s.Scope("billing.ResolveEvents")
-	keyed := beam.ParDo(s, &resolveEventFn{Output: opts.Output, Reprocess: opts.Reprocess}, deliveries)
+	keyed := beam.ParDo(s, &resolveEventFn{Output: opts.Output, Reprocess: opts.Reprocess, Limits: opts.Limits}, deliveries)
 	return beam.ParDo(s, mergeEvents, beam.GroupByKey(s, keyed))
 }
 
 type resolveEventFn struct {
 	Output    string
 	Reprocess bool
+	Limits    report.Limits
 }
 
 func (f *resolveEventFn) ProcessElement(ctx context.Context, d sqsio.Delivery, emit func(string, Report)) error {
@@ -138,7 +139,7 @@ func (f *resolveEventFn) resolveObject(ctx context.Context, u string) (Report, e
 			found = found || o.URL == u
 		}
 	}
-	reports, _, err := report.Resolve(ctx, objs, objstore.ReadAll)
+	reports, _, err := report.ResolveWithin(ctx, objs, objstore.ReadAll, f.Limits)
 	if err != nil {
 		return Report{}, err
 	}

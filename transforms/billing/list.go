@@ -26,6 +26,9 @@ type ListOptions struct {
 	Output string
 	// Reprocess processes a report even when its version is committed.
 	Reprocess bool
+	// Limits bound manifests and reports; zero fields take
+	// report.DefaultLimits'.
+	Limits report.Limits
 }
 
 // ListReports lists each input location (a folder, a glob, an S3 prefix),
@@ -34,12 +37,13 @@ type ListOptions struct {
 // set, so the run summary can say so.
 func ListReports(s beam.Scope, inputs beam.PCollection, opts ListOptions) beam.PCollection {
 	s = s.Scope("billing.ListReports")
-	return beam.ParDo(s, &listFn{Output: opts.Output, Reprocess: opts.Reprocess}, inputs)
+	return beam.ParDo(s, &listFn{Output: opts.Output, Reprocess: opts.Reprocess, Limits: opts.Limits}, inputs)
 }
 
 type listFn struct {
 	Output    string
 	Reprocess bool
+	Limits    report.Limits
 }
 
 func (f *listFn) ProcessElement(ctx context.Context, input string, emit func(Report)) error {
@@ -55,7 +59,7 @@ func (f *listFn) ProcessElement(ctx context.Context, input string, emit func(Rep
 	for i, o := range objs {
 		listed[i] = report.Object{URL: o.URL, Key: o.Key, Size: o.Size, ModTime: o.ModTime, ETag: o.ETag}
 	}
-	reports, skipped, err := report.Resolve(ctx, listed, objstore.ReadAll)
+	reports, skipped, err := report.ResolveWithin(ctx, listed, objstore.ReadAll, f.Limits)
 	if err != nil {
 		return fmt.Errorf("resolve %s: %w", input, err)
 	}

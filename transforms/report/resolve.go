@@ -48,6 +48,7 @@ type member struct {
 type resolver struct {
 	ctx     context.Context
 	read    ManifestReader
+	limits  Limits
 	entries []*entry          // sorted by URL
 	claims  map[string]string // object URL -> ID of the report it belongs to
 	indexes map[string]*scopeIndex
@@ -64,8 +65,32 @@ type resolver struct {
 // from the listing, fails only its report (Report.Err). Resolve itself fails
 // only when ctx ends.
 func Resolve(ctx context.Context, objs []Object, read ManifestReader) ([]Report, []Skipped, error) {
+	return ResolveWithin(ctx, objs, read, DefaultLimits)
+}
+
+// Limits bound what a listing or a manifest may make Resolve read or a
+// report hold. A report past one fails with a message that names the
+// limit and its flag; the others resolve as usual.
+type Limits struct {
+	ManifestBytes int64 // a manifest's size (--max-manifest-bytes)
+	Files         int   // data files of one report, a manifest's entries included (--max-files-per-report)
+}
+
+// DefaultLimits are far above any export AWS writes.
+var DefaultLimits = Limits{ManifestBytes: 64 << 20, Files: 100_000}
+
+// ResolveWithin is Resolve within the given limits; zero fields take
+// DefaultLimits'.
+func ResolveWithin(ctx context.Context, objs []Object, read ManifestReader, lim Limits) ([]Report, []Skipped, error) {
+	if lim.ManifestBytes <= 0 {
+		lim.ManifestBytes = DefaultLimits.ManifestBytes
+	}
+	if lim.Files <= 0 {
+		lim.Files = DefaultLimits.Files
+	}
 	r := &resolver{
 		ctx:     ctx,
+		limits:  lim,
 		read:    read,
 		claims:  map[string]string{},
 		indexes: map[string]*scopeIndex{},
@@ -237,6 +262,10 @@ func (r *resolver) add(rep Report, files []*entry, manifest *entry) {
 	if rep.Files == nil && files != nil {
 		rep.Files = urls(files)
 	}
+	if len(rep.Files) > r.limits.Files && rep.Err == "" {
+		rep.Err = fmt.Sprintf("%d files, over the limit of %d (--max-files-per-report)", len(rep.Files), r.limits.Files)
+		rep.Files = nil // the files are not read: they need not travel
+	}
 	r.reports = append(r.reports, rep)
 }
 
@@ -249,13 +278,22 @@ func (r *resolver) manifest(e *entry) (Manifest, error) {
 	if r.read == nil {
 		return Manifest{}, fmt.Errorf("read manifest %s: no manifest reader", e.obj.URL)
 	}
+	if e.obj.Size > r.limits.ManifestBytes {
+		return Manifest{}, fmt.Errorf("manifest %s: its %d bytes are over the limit of %d (--max-manifest-bytes)", e.obj.URL, e.obj.Size, r.limits.ManifestBytes)
+	}
 	b, err := r.read(r.ctx, e.obj.URL)
 	if err != nil {
 		return Manifest{}, fmt.Errorf("read manifest %s: %w", e.obj.URL, err)
 	}
+	if int64(len(b)) > r.limits.ManifestBytes { // it grew since the listing
+		return Manifest{}, fmt.Errorf("manifest %s: its %d bytes are over the limit of %d (--max-manifest-bytes)", e.obj.URL, len(b), r.limits.ManifestBytes)
+	}
 	m, err := ParseManifest(b)
 	if err != nil {
 		return Manifest{}, fmt.Errorf("manifest %s: %w", e.obj.URL, err)
+	}
+	if n := len(m.Keys()); n > r.limits.Files {
+		return Manifest{}, fmt.Errorf("manifest %s: its %d files are over the limit of %d (--max-files-per-report)", e.obj.URL, n, r.limits.Files)
 	}
 	return m, nil
 }

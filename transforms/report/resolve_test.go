@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand"
 	"os"
 	"reflect"
@@ -177,4 +178,64 @@ func FuzzResolve(f *testing.F) {
 			checkAccounted(t, objs, got, skipped)
 		}
 	})
+}
+
+// TestResolveLimits: a manifest too large or naming too many files, and a
+// report of too many files, fail that report alone, naming the flag; a
+// report within the limits beside them resolves.
+func TestResolveLimits(t *testing.T) {
+	lim := Limits{ManifestBytes: 1000, Files: 2}
+	dr := "cur/r/20240101-20240201/"
+	keys := func(n int) []string {
+		var out []string
+		for i := range n {
+			out = append(out, fmt.Sprintf("%sasm/r-%d.csv.gz", dr, i))
+		}
+		return out
+	}
+	files := func(m string, n int) []file {
+		fs := []file{{key: dr + "r-Manifest.json", min: 2, body: m, size: int64(len(m))}}
+		for _, k := range keys(n) {
+			fs = append(fs, file{key: k, min: 1})
+		}
+		return fs
+	}
+	good := file{key: "drops/ok.csv", min: 1}
+	tests := []struct {
+		name  string
+		files []file
+		flag  string
+	}{
+		{"within the limits", files(cur1("asm", "r", "20240101", keys(2)...), 2), ""},
+		{"a manifest too large", files(cur1("asm", "r", "20240101", keys(2)...)+strings.Repeat(" ", 1000), 2), "--max-manifest-bytes"},
+		{"a manifest of too many files", files(cur1("asm", "r", "20240101", keys(3)...), 3), "--max-files-per-report"},
+		{"a folder of too many files", []file{{key: "cur/a/a/year=2024/month=1/1.parquet", min: 1},
+			{key: "cur/a/a/year=2024/month=1/2.parquet", min: 1}, {key: "cur/a/a/year=2024/month=1/3.parquet", min: 1}}, "--max-files-per-report"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			objs, st := listing("s3://bkt/", append(tc.files, good)...)
+			got, _, err := ResolveWithin(context.Background(), objs, st.read, lim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2 {
+				t.Fatalf("got %s", dump(got))
+			}
+			for _, r := range got {
+				switch {
+				case r.ID == "s3://bkt/drops/ok.csv":
+					if r.Err != "" {
+						t.Errorf("the good report failed: %s", r.Err)
+					}
+				case tc.flag == "" && r.Err != "":
+					t.Errorf("within the limits: %s", r.Err)
+				case tc.flag != "" && !strings.Contains(r.Err, tc.flag):
+					t.Errorf("report %s: Err %q, want it to name %s", r.ID, r.Err, tc.flag)
+				case tc.flag != "" && len(r.Files) > lim.Files:
+					t.Errorf("a failed report carries %d files", len(r.Files))
+				}
+			}
+		})
+	}
 }
