@@ -245,3 +245,31 @@ func TestFlinkStream(t *testing.T) {
 		}
 	}
 }
+
+// TestFlinkStreamDuplicates: every event of a delivery announced twice, 3 s
+// apart, on Flink's streaming translator: both runs of the version commit
+// the same content, the totals end exact, nothing reaches the DLQ.
+func TestFlinkStreamDuplicates(t *testing.T) {
+	flinktest.Endpoint(t)
+	env := quietEnv(t)
+	cfg := smallDelivery()
+	cfg.Rows = 600
+	d := newDelivery(t, env, cfg)
+	out := t.TempDir()
+	stop := env.stream(t, out, append(flinktest.Args(t), "--visibility", "3m")...)
+	defer func() {
+		stop()
+		resetBeamFlags()
+	}()
+	env.announce(t, d.keys...)
+	time.Sleep(3 * time.Second)
+	env.announce(t, d.keys...)
+	waitFor(t, "the exact totals", 4*time.Minute, func() bool { return sameTotals(t, detail(t, out, ""), d.want) })
+	waitFor(t, "an empty queue", 3*time.Minute, func() bool { return env.depth(t, env.queue) == 0 })
+	if got := detail(t, out, ""); !sameTotals(t, got, d.want) {
+		t.Errorf("totals once the queue is empty:\n%s\nwant\n%s", got, d.want)
+	}
+	if n := env.depth(t, env.dlq); n != 0 {
+		t.Errorf("%d messages in the DLQ", n)
+	}
+}
