@@ -62,6 +62,9 @@ func (c *csvReader) Select(names []string) error {
 	if c.started {
 		return fmt.Errorf("%s: Select after Next", c.object)
 	}
+	if err := ambiguous(c.object, c.header, names); err != nil {
+		return err
+	}
 	c.sel = selectIndexes(c.header, names)
 	c.out = make([]string, len(names))
 	return nil
@@ -149,6 +152,26 @@ func csvError(object string, pos int64, err error) error {
 		return &RowError{Object: object, Pos: pos, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
 	}
 	return fmt.Errorf("read %s near line %d: %w", object, pos, err)
+}
+
+// ambiguous fails a selection of a column that the header names twice:
+// which of the two holds the figures cannot be told.
+func ambiguous(object string, header, names []string) error {
+	want := make(map[string]bool, len(names))
+	for _, n := range names {
+		want[n] = true
+	}
+	seen := make(map[string]bool, len(names))
+	for _, h := range header {
+		if !want[h] {
+			continue
+		}
+		if seen[h] {
+			return &RowError{Object: object, Pos: 1, Err: fmt.Errorf("%w: column %q appears twice", ErrHeader, h)}
+		}
+		seen[h] = true
+	}
+	return nil
 }
 
 // selectIndexes maps each wanted name to its header index, -1 when absent.

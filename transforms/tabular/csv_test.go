@@ -119,11 +119,13 @@ func TestCSVReader(t *testing.T) {
 		header: []string{"a", "b"},
 		steps:  []step{{row: []string{}, pos: 2}},
 	}, {
-		name:   "a duplicated name selects its first column",
+		// Selecting a duplicated name fails (TestOpenErrors): which column
+		// holds the figures cannot be told.
+		name:   "a duplicated name not selected is no matter",
 		in:     "a,b,a\n1,2,3\n",
-		sel:    []string{"a"},
+		sel:    []string{"b"},
 		header: []string{"a", "b", "a"},
-		steps:  []step{{row: []string{"1"}, pos: 2}},
+		steps:  []step{{row: []string{"2"}, pos: 2}},
 	}, {
 		name:   "without Select, every field, blank and repeated names too",
 		in:     ",a,a\n1,2,3\n",

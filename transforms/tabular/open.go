@@ -72,6 +72,9 @@ func Open(src Source) (Reader, error) {
 	case bytes.HasPrefix(m, []byte("PAR1")):
 		return NewParquetReader(src.At, src.Size, src.Name)
 	}
+	if bytes.HasPrefix(m, []byte{0xff, 0xfe}) || bytes.HasPrefix(m, []byte{0xfe, 0xff}) {
+		return nil, &RowError{Object: src.Name, Err: fmt.Errorf("%w: UTF-16 text; billing exports are UTF-8", ErrUnknown)}
+	}
 	if !looksLikeText(m) {
 		return nil, &RowError{Object: src.Name, Err: ErrUnknown}
 	}

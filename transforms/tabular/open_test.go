@@ -198,13 +198,17 @@ func TestOpenErrors(t *testing.T) {
 		{"gzip followed by junk", append(slices.Clone(gz), "junk"...), tabular.ErrCorrupt, ""},
 		{"zip with a bad CRC", zipBadCRC, tabular.ErrCorrupt, ""},
 		{"zip cut short", zipped[:len(zipped)-30], tabular.ErrCorrupt, ""},
+		{"UTF-16 with its mark", []byte("\xff\xfea\x00,\x00b\x00\n\x00"), tabular.ErrUnknown, ""},
+		{"a selected column twice", []byte("identity/LineItemId,lineItem/UnblendedCost,lineItem/UnblendedCost\na,1,2\n"), tabular.ErrHeader, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var st streamState
 			r, err := tabular.Open(source(tc.data, &st))
 			if err == nil {
-				_, err = readAllRows(r)
+				if err = r.Select(r.Header()); err == nil {
+					_, err = readAllRows(r)
+				}
 				r.Close()
 			}
 			if err == nil {

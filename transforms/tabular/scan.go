@@ -100,6 +100,9 @@ func (c *fastCSV) Select(names []string) error {
 	if c.started {
 		return fmt.Errorf("%s: Select after Next", c.object)
 	}
+	if err := ambiguous(c.object, c.header, names); err != nil {
+		return err
+	}
 	c.setSel(selectIndexes(c.header, names))
 	return nil
 }
