@@ -47,6 +47,10 @@ type Config struct {
 	// ReportLimits bound manifests and the files of a report; zero fields
 	// take report.DefaultLimits'.
 	ReportLimits report.Limits
+	// ParseGroups is how many groups of a report's files are parsed in
+	// parallel, each into one set of partial sums; 0 means
+	// billing.DefaultGroups.
+	ParseGroups int
 }
 
 // ReadBuckets returns the S3 buckets reads may come from: the inputs'
@@ -114,7 +118,7 @@ func Batch(s beam.Scope, c Config) error {
 // process is every stage after the source, shared by the batch and the
 // stream graphs: from reports to their committed (and notified) outcomes.
 func process(s beam.Scope, c Config, reports beam.PCollection, stream bool) beam.PCollection {
-	tasks := billing.ExpandFiles(s, reports)
+	tasks := billing.ExpandFiles(s, reports, c.ParseGroups)
 	partials, statuses := billing.Parse(s, tasks, billing.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows, AllowBuckets: c.ReadBuckets(), NoCurated: c.NoCurated, Limits: c.Limits})
 	verdicts := billing.Verdicts(s, reports, statuses, c.MaxBadRows)
 	shards := billing.DailyTotals(s, partials, verdicts)

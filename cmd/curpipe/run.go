@@ -18,6 +18,7 @@ import (
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/pipeline"
 	"github.com/curpipe/curpipe/runners"
+	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/commit"
 )
 
@@ -44,6 +45,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var allow listFlag
 	fs.Var(&allow, "allow-bucket", "an S3 bucket reads may come from besides the inputs' (repeatable)")
 	limits := limitFlags(fs)
+	groups := fs.Int("parse-groups", billing.DefaultGroups, "groups of a report's files parsed in parallel, each into one set of partial sums (bounds memory: groups x the report's cells)")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of this process (prism and its in-process workers) to this file")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: curpipe run --input PATH [--input PATH ...] --output PATH [flags]\n\nFlags (with Beam's):\n")
@@ -66,6 +68,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		NoCurated:    *noCurated,
 		Limits:       limits.files,
 		ReportLimits: limits.reports,
+		ParseGroups:  *groups,
 	}
 	if err := cfg.Validate(); err != nil {
 		return &exitError{code: 2, err: err}

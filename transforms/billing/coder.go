@@ -24,6 +24,7 @@ func init() {
 	// (see rowcoder): the runner moves them, only Go workers read them.
 	rowcoder.Register(encodeReport, decodeReport)
 	rowcoder.Register(encodeFileTask, decodeFileTask)
+	rowcoder.Register(encodeFileGroup, decodeFileGroup)
 	rowcoder.Register(encodeFileStatus, decodeFileStatus)
 	// Cells have an encoding of their own (cellscoder.go).
 	register.Function1x2(encodeCells)
@@ -46,6 +47,11 @@ var fileTaskCodec rowcoder.Codec[FileTask]
 
 func encodeFileTask(v FileTask) ([]byte, error) { return fileTaskCodec.Encode(v) }
 func decodeFileTask(b []byte) (FileTask, error) { return fileTaskCodec.Decode(b) }
+
+var fileGroupCodec rowcoder.Codec[FileGroup]
+
+func encodeFileGroup(v FileGroup) ([]byte, error) { return fileGroupCodec.Encode(v) }
+func decodeFileGroup(b []byte) (FileGroup, error) { return fileGroupCodec.Decode(b) }
 
 var fileStatusCodec rowcoder.Codec[FileStatus]
 

@@ -6,25 +6,45 @@ import (
 )
 
 func init() {
-	register.Function2x0(expandFiles)
-	register.Emitter1[FileTask]()
+	register.DoFn2x0[Report, func(FileGroup)](&expandFn{})
+	register.Emitter1[FileGroup]()
 }
 
-// ExpandFiles turns each report to process into one FileTask per data
-// object and redistributes them, so that the files of a large report (or
-// of a backfill of many reports) are parsed in parallel across workers.
-func ExpandFiles(s beam.Scope, reports beam.PCollection) beam.PCollection {
+// DefaultGroups is how many groups ExpandFiles makes of a report's files
+// at most, unless told otherwise.
+const DefaultGroups = 4
+
+// ExpandFiles turns each report to process into groups of its data files,
+// at most groups of them (DefaultGroups when 0), and redistributes them,
+// so that the files of a large report (or of a backfill of many reports)
+// are parsed in parallel across workers. A group's files are parsed one
+// after another into one set of partial sums, which bounds what a report
+// puts in the shuffle by groups x its cells, whatever its file count.
+func ExpandFiles(s beam.Scope, reports beam.PCollection, groups int) beam.PCollection {
 	s = s.Scope("billing.ExpandFiles")
-	tasks := beam.ParDo(s, expandFiles, reports)
+	if groups <= 0 {
+		groups = DefaultGroups
+	}
+	tasks := beam.ParDo(s, &expandFn{Groups: groups}, reports)
 	return beam.Reshuffle(s, tasks)
 }
 
-func expandFiles(r Report, emit func(FileTask)) {
+type expandFn struct {
+	Groups int
+}
+
+func (f *expandFn) ProcessElement(r Report, emit func(FileGroup)) {
 	if r.Err != "" || r.Skip != "" {
 		return
 	}
+	n := min(len(r.Files), f.Groups)
+	if n == 0 {
+		return
+	}
+	groups := make([]FileGroup, n)
 	for i, u := range r.Files {
-		emit(FileTask{
+		g := &groups[i%n]
+		g.Tasks = append(g.Tasks, FileTask{
 			Ref:           r.Ref,
 			ReportKey:     r.Key,
 			ReportName:    r.Name,
@@ -36,5 +56,8 @@ func expandFiles(r Report, emit func(FileTask)) {
 			Index:         i,
 			Messages:      r.Messages,
 		})
+	}
+	for _, g := range groups {
+		emit(g)
 	}
 }

@@ -9,19 +9,21 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/curpipe/curpipe/io/sqsio"
+	"github.com/curpipe/curpipe/transforms/totals"
 )
 
 func init() {
-	register.DoFn4x1[context.Context, FileTask, func(ShardKey, Cells), func(string, FileStatus), error](&parseFn{})
+	register.DoFn4x1[context.Context, FileGroup, func(ShardKey, Cells), func(string, FileStatus), error](&parseFn{})
 	register.Emitter2[ShardKey, Cells]()
 	register.Emitter2[string, FileStatus]()
 }
 
-// Parse parses each file task. It returns the file's partial sums, summed
-// within the file and batched per report and day (KV<ShardKey, Cells>),
-// so that what crosses the shuffle is one element per file and day, not
-// one per row nor per cell; and each file's status keyed by report ref
-// (KV<string, FileStatus>). A file that fails yields its status only.
+// Parse parses each group of files, one file after another. It returns
+// the group's partial sums, summed within the group and batched per
+// report and day (KV<ShardKey, Cells>), so that what crosses the shuffle
+// is one element per group and day, not one per row, cell or file; and
+// each file's status keyed by report ref (KV<string, FileStatus>). A file
+// that fails yields its status only.
 func Parse(s beam.Scope, tasks beam.PCollection, opts ParseOptions) (partials, statuses beam.PCollection) {
 	s = s.Scope("billing.Parse")
 	return beam.ParDo2(s, &parseFn{Opts: opts}, tasks)
@@ -54,27 +56,55 @@ func admitParse(ctx context.Context, parse func() fileResult) (fileResult, error
 	return parse(), nil
 }
 
-func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(ShardKey, Cells), status func(string, FileStatus)) error {
-	if len(t.Messages) > 0 {
-		stop, err := sqsio.KeepInvisible(ctx, Receipts(t.Messages))
+func (f *parseFn) ProcessElement(ctx context.Context, g FileGroup, partial func(ShardKey, Cells), status func(string, FileStatus)) error {
+	if len(g.Tasks) == 0 {
+		return nil
+	}
+	ref := g.Tasks[0].Ref
+	if ms := g.Tasks[0].Messages; len(ms) > 0 {
+		stop, err := sqsio.KeepInvisible(ctx, Receipts(ms))
 		if err != nil {
 			return err
 		}
 		defer stop()
 	}
-	res, err := admitParse(ctx, func() fileResult { return parseFile(ctx, t, f.Opts) })
-	if err != nil {
-		return err
+	var (
+		rows     []totals.Row        // the group's sums, when one file holds them
+		group    *totals.Accumulator // the group's sums, when several files do
+		statuses = make([]FileStatus, 0, len(g.Tasks))
+	)
+	for _, t := range g.Tasks {
+		res, err := admitParse(ctx, func() fileResult { return parseFile(ctx, t, f.Opts) })
+		if err != nil {
+			return err
+		}
+		st := res.Status
+		if st.Err != "" {
+			log.Errorf(ctx, "file %s failed after %d rows: %s", t.URL, st.Rows, st.Err)
+		} else {
+			log.Infof(ctx, "parsed %s: %d rows, %d cells, %d bad rows, %d ms", t.URL, st.Rows, len(res.Rows), st.BadRows, st.Millis)
+		}
+		st.Days = daysOf(res.Rows)
+		switch {
+		case st.Err != "": // no sums; the report fails
+		case len(g.Tasks) == 1:
+			rows = res.Rows
+		default:
+			if group == nil {
+				group = totals.NewAccumulator()
+			}
+			for _, r := range res.Rows {
+				group.AddSums(r.Dims, r.Sums)
+			}
+		}
+		statuses = append(statuses, st)
 	}
-	st := res.Status
-	if st.Err != "" {
-		log.Errorf(ctx, "file %s failed after %d rows: %s", t.URL, st.Rows, st.Err)
-	} else {
-		log.Infof(ctx, "parsed %s: %d rows, %d cells, %d bad rows, %d ms", t.URL, st.Rows, len(res.Rows), st.BadRows, st.Millis)
+	if group != nil {
+		rows = group.Rows()
 	}
 	// The rows come sorted by Dims, day first: each day's run is a batch
 	// sorted as mergeCells wants it.
-	for rows := res.Rows; len(rows) > 0; {
+	for len(rows) > 0 {
 		n := 1
 		for n < len(rows) && rows[n].Day == rows[0].Day {
 			n++
@@ -83,12 +113,24 @@ func (f *parseFn) ProcessElement(ctx context.Context, t FileTask, partial func(S
 		for i, r := range rows[:n] {
 			batch[i] = DayTotal{Dims: r.Dims, Sums: r.Sums}
 		}
-		partial(ShardKey{Ref: t.Ref, Day: rows[0].Day}, Cells{Rows: batch})
-		st.Days = append(st.Days, rows[0].Day)
+		partial(ShardKey{Ref: ref, Day: rows[0].Day}, Cells{Rows: batch})
 		rows = rows[n:]
 	}
-	status(t.Ref, st)
+	for _, st := range statuses {
+		status(ref, st)
+	}
 	return nil
+}
+
+// daysOf lists the days of rows sorted by Dims, day first.
+func daysOf(rows []totals.Row) []string {
+	var days []string
+	for i, r := range rows {
+		if i == 0 || r.Day != rows[i-1].Day {
+			days = append(days, r.Day)
+		}
+	}
+	return days
 }
 
 // Receipts converts messages to what sqsio acknowledges.

@@ -49,6 +49,13 @@ type FileTask struct {
 	Messages []Message
 }
 
+// FileGroup is some of a report's files, parsed one after another into
+// one set of partial sums: a report's partials in the shuffle are one set
+// per group, however many files it has.
+type FileGroup struct {
+	Tasks []FileTask
+}
+
 // FileStatus is the outcome of parsing one file.
 type FileStatus struct {
 	Ref        string
