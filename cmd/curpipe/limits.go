@@ -28,6 +28,8 @@ func limitFlags(fs *flag.FlagSet) *limits {
 	fs.IntVar(&l.Fields, "max-fields", l.Fields, "columns in a header")
 	fs.Int64Var(&l.InflateRatio, "max-inflate-ratio", l.InflateRatio, "bytes a gzip or zip file may inflate to per compressed byte (at least 64MiB)")
 	fs.Var((*bytes64Flag)(&l.ZipEntryBytes), "max-zip-entry-bytes", "inflated bytes of the CSV inside a zip")
+	fs.Var((*bytes64Flag)(&l.ParquetColumnChunkBytes), "max-parquet-column-chunk-bytes", "compressed bytes of one Parquet column chunk curpipe reads")
+	fs.Var((*bytes64Flag)(&l.ParquetRowGroupBytes), "max-parquet-row-group-bytes", "compressed bytes of the column chunks curpipe reads from one Parquet row group")
 	fs.Var((*bytes64Flag)(&all.reports.ManifestBytes), "max-manifest-bytes", "bytes in a report's manifest")
 	fs.IntVar(&all.reports.Files, "max-files-per-report", all.reports.Files, "data files in one report, and entries in its manifest")
 	return all

@@ -26,6 +26,12 @@ type Limits struct {
 	InflateRatio int64
 	// ZipEntryBytes bounds the inflated size of the CSV inside a zip.
 	ZipEntryBytes int64
+	// ParquetColumnChunkBytes bounds one selected column chunk of a
+	// Parquet row group (compressed), which is read whole.
+	ParquetColumnChunkBytes int64
+	// ParquetRowGroupBytes bounds a row group's selected column chunks
+	// together; row groups are read a few at a time.
+	ParquetRowGroupBytes int64
 }
 
 // inflateFloor is what any compressed file may inflate to, whatever
@@ -41,6 +47,9 @@ var DefaultLimits = Limits{
 	Fields:        100_000,
 	InflateRatio:  200,
 	ZipEntryBytes: 64 << 30,
+	// AWS writes row groups of some 100 MB, all columns together.
+	ParquetColumnChunkBytes: 128 << 20,
+	ParquetRowGroupBytes:    256 << 20,
 }
 
 // orDefault fills the limits left zero with the defaults.
@@ -63,6 +72,12 @@ func (l Limits) orDefault() Limits {
 	}
 	if l.ZipEntryBytes <= 0 {
 		l.ZipEntryBytes = d.ZipEntryBytes
+	}
+	if l.ParquetColumnChunkBytes <= 0 {
+		l.ParquetColumnChunkBytes = d.ParquetColumnChunkBytes
+	}
+	if l.ParquetRowGroupBytes <= 0 {
+		l.ParquetRowGroupBytes = d.ParquetRowGroupBytes
 	}
 	return l
 }

@@ -70,7 +70,7 @@ func Open(src Source) (Reader, error) {
 	case bytes.HasPrefix(m, []byte("PK\x03\x04")), bytes.HasPrefix(m, []byte("PK\x05\x06")):
 		return openZip(src)
 	case bytes.HasPrefix(m, []byte("PAR1")):
-		return NewParquetReader(src.At, src.Size, src.Name)
+		return newParquetReader(src.At, src.Size, src.Name, src.Limits)
 	}
 	if bytes.HasPrefix(m, []byte{0xff, 0xfe}) || bytes.HasPrefix(m, []byte{0xfe, 0xff}) {
 		return nil, &RowError{Object: src.Name, Err: fmt.Errorf("%w: UTF-16 text; billing exports are UTF-8", ErrUnknown)}

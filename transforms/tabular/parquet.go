@@ -58,6 +58,12 @@ const (
 // ErrCorrupt; a failing r yields a *RowError wrapping r's error. Columns
 // compressed with LZ4 are refused (see cursor.load).
 func NewParquetReader(r io.ReaderAt, size int64, object string) (rd Reader, err error) {
+	return newParquetReader(r, size, object, DefaultLimits)
+}
+
+// newParquetReader is NewParquetReader within the given limits.
+func newParquetReader(r io.ReaderAt, size int64, object string, lim Limits) (rd Reader, err error) {
+	lim = lim.orDefault()
 	src := &readerAt{r: r}
 	fail := func(cause error) error {
 		if src.err != nil {
@@ -88,7 +94,7 @@ func NewParquetReader(r io.ReaderAt, size int64, object string) (rd Reader, err 
 			}
 		}
 	}
-	p := &parquetReader{object: object, file: f, src: src, group: -1, end: len(f.RowGroups())}
+	p := &parquetReader{object: object, file: f, src: src, group: -1, end: len(f.RowGroups()), limits: lim}
 	for _, c := range f.Root().Columns() {
 		p.walk(c, 0)
 	}
@@ -245,6 +251,7 @@ type parquetReader struct {
 	left    int64 // rows left in it
 	pos     int64
 	err     error // sticky
+	limits  Limits
 }
 
 func (p *parquetReader) Header() []string { return p.header }
@@ -294,7 +301,11 @@ func (p *parquetReader) Next() (fields []string, err error) {
 			err = fmt.Errorf("parquet: %v", r)
 		}
 		if err != nil && err != io.EOF {
+			var le *RowError
 			switch {
+			case errors.As(err, &le) && errors.Is(err, ErrLimit):
+				p.err = err // says where and which limit already
+				return
 			case p.src.err != nil:
 				err = p.src.err
 			case !errors.Is(err, errUnsupported):
@@ -357,6 +368,9 @@ func (p *parquetReader) nextGroup() error {
 		return fmt.Errorf("row group %d has %d rows", p.group, p.left)
 	}
 	chunks, meta := g.ColumnChunks(), p.file.Metadata().RowGroups[p.group].Columns
+	if err := p.checkGroup(meta); err != nil {
+		return err
+	}
 	for _, cs := range p.cursors {
 		for _, c := range cs {
 			c.close()
@@ -368,6 +382,33 @@ func (p *parquetReader) nextGroup() error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// checkGroup holds the selected column chunks of the current row group,
+// which are read whole, against the limits.
+func (p *parquetReader) checkGroup(meta []format.ColumnChunk) error {
+	var total int64
+	for _, cs := range p.cursors {
+		for _, c := range cs {
+			i := c.leaf.Index()
+			if i >= len(meta) {
+				continue // nextGroup says what is missing
+			}
+			n := meta[i].MetaData.TotalCompressedSize
+			if n > p.limits.ParquetColumnChunkBytes {
+				return &RowError{Object: p.object, Pos: p.pos + 1, Err: &LimitError{
+					What:  fmt.Sprintf("row group %d's column chunk %q (%s)", p.group, c.leaf.Name(), byteSize(n)),
+					Limit: p.limits.ParquetColumnChunkBytes, Unit: "bytes", Flag: "--max-parquet-column-chunk-bytes"}}
+			}
+			total += max(n, 0)
+		}
+	}
+	if total > p.limits.ParquetRowGroupBytes {
+		return &RowError{Object: p.object, Pos: p.pos + 1, Err: &LimitError{
+			What:  fmt.Sprintf("row group %d's selected columns (%s)", p.group, byteSize(total)),
+			Limit: p.limits.ParquetRowGroupBytes, Unit: "bytes", Flag: "--max-parquet-row-group-bytes"}}
 	}
 	return nil
 }
@@ -442,7 +483,7 @@ func (p *parquetReader) NextChunk(int) (Reader, error) {
 	}
 	p.group++
 	ch := &parquetReader{object: p.object, file: p.file, src: &readerAt{r: p.src.r}, cols: p.cols, header: p.header,
-		group: p.group - 1, end: p.group + 1, pos: p.pos}
+		group: p.group - 1, end: p.group + 1, pos: p.pos, limits: p.limits}
 	p.pos += p.file.RowGroups()[p.group].NumRows()
 	ch.sel, ch.cursors = p.sel, make([][]*cursor, len(p.sel))
 	for i, col := range p.sel {

@@ -490,3 +490,54 @@ func BenchmarkParquetReader(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*len(rows))/b.Elapsed().Seconds(), "rows/s")
 }
+
+// TestParquetLimits: a selected column chunk, or a row group's selected
+// chunks together, over their limits fail with a *LimitError that names
+// the flag; unselected columns do not count.
+func TestParquetLimits(t *testing.T) {
+	group := parquet.Group{"id": parquet.String(), "big": parquet.String(), "other": parquet.String()}
+	var rows []map[string]any
+	for i := range 400 {
+		// Digits of i*7919 squared: little for snappy to squeeze.
+		v := fmt.Sprint(big.NewInt(0).Exp(big.NewInt(int64(i*7919+1)), big.NewInt(20), nil))
+		rows = append(rows, map[string]any{"id": str(fmt.Sprint(i)), "big": str(v), "other": str(v)})
+	}
+	data := flatFile(t, group, 200, rows)
+	tests := []struct {
+		name string
+		sel  []string
+		lim  Limits
+		flag string
+	}{
+		{"within the limits", []string{"id", "big"}, Limits{ParquetColumnChunkBytes: 1 << 20, ParquetRowGroupBytes: 1 << 20}, ""},
+		{"a column chunk over", []string{"id", "big"}, Limits{ParquetColumnChunkBytes: 4 << 10, ParquetRowGroupBytes: 1 << 20}, "--max-parquet-column-chunk-bytes"},
+		{"an unselected chunk is no matter", []string{"id"}, Limits{ParquetColumnChunkBytes: 4 << 10, ParquetRowGroupBytes: 1 << 20}, ""},
+		{"a row group over", []string{"id", "big", "other"}, Limits{ParquetColumnChunkBytes: 1 << 20, ParquetRowGroupBytes: 12 << 10}, "--max-parquet-row-group-bytes"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := newParquetReader(bytes.NewReader(data), int64(len(data)), "p.parquet", tc.lim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Select(tc.sel); err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for err == nil {
+				if _, err = r.Next(); err == nil {
+					n++
+				}
+			}
+			var le *LimitError
+			switch {
+			case tc.flag == "" && err != io.EOF:
+				t.Fatalf("within the limits: %v", err)
+			case tc.flag == "" && n != len(rows):
+				t.Errorf("%d rows, want %d", n, len(rows))
+			case tc.flag != "" && (!errors.As(err, &le) || le.Flag != tc.flag):
+				t.Errorf("error %v, want a limit error naming %s", err, tc.flag)
+			}
+		})
+	}
+}
