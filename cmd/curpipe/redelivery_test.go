@@ -270,7 +270,7 @@ func randomRedelivery(t *testing.T, seed uint64, sink string) {
 	out := t.TempDir()
 	// Long enough for a window to close before its work extends it; short
 	// enough that a stopped stream's messages come back within the test.
-	args := []string{"--visibility", "10s"}
+	args := []string{"--visibility", "20s"}
 	table := ""
 	if sink == "table" {
 		table = awstest.Name(t, "totals")
