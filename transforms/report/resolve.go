@@ -262,8 +262,10 @@ func (r *resolver) add(rep Report, files []*entry, manifest *entry) {
 	if rep.Files == nil && files != nil {
 		rep.Files = urls(files)
 	}
-	if len(rep.Files) > r.limits.Files && rep.Err == "" {
-		rep.Err = fmt.Sprintf("%d files, over the limit of %d (--max-files-per-report)", len(rep.Files), r.limits.Files)
+	if len(rep.Files) > r.limits.Files {
+		if rep.Err == "" {
+			rep.Err = fmt.Sprintf("%d files, over the limit of %d (--max-files-per-report)", len(rep.Files), r.limits.Files)
+		}
 		rep.Files = nil // the files are not read: they need not travel
 	}
 	r.reports = append(r.reports, rep)

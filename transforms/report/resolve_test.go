@@ -159,7 +159,8 @@ func TestReportKeys(t *testing.T) {
 }
 
 // FuzzResolve: any listing resolves without a panic, and every data object
-// ends up in exactly one report or in Skipped.
+// ends up in exactly one report or in Skipped; under limits, no report
+// holds more files than they allow.
 func FuzzResolve(f *testing.F) {
 	f.Add(rng+"koku-Manifest.json\n"+rng+"A/koku-1.csv.gz\n"+rng+"B/koku-1.csv.gz", cur1("A", "koku", "20240101", rngK+"A/koku-1.csv.gz"))
 	f.Add(meta+"cx-Manifest.json\n"+bp+"a.csv\n"+bp+"b.csv", cur2("e", "cx", "2024-01", "s3://bkt/"+bp+"a.csv", "s3://bkt/"+bp+"a.csv"))
@@ -176,6 +177,18 @@ func FuzzResolve(f *testing.F) {
 				t.Fatal(err)
 			}
 			checkAccounted(t, objs, got, skipped)
+			// Within limits a report holds no more files than they allow,
+			// or fails naming the limit.
+			lim := Limits{ManifestBytes: int64(len(body)/2 + 1), Files: 2}
+			got, _, err = ResolveWithin(context.Background(), objs, st.read, lim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range got {
+				if len(r.Files) > lim.Files {
+					t.Fatalf("report %s holds %d files, over the limit of %d (%q)", r.ID, len(r.Files), lim.Files, r.Err)
+				}
+			}
 		}
 	})
 }
