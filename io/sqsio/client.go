@@ -387,10 +387,10 @@ type held struct {
 	due      time.Time
 }
 
-// Keep extends the message's visibility timeout to extendBy from now, at
-// once and then every every, until stop is called or ctx ends, so that a
-// report still being processed is never handed to a second reader. every
-// must be shorter than extendBy; it defaults to
+// Keep extends the message's visibility timeout to extendBy from now, every
+// every, until stop is called or ctx ends, so that a report still being
+// processed is never handed to a second reader. every must be shorter than
+// extendBy and than the visibility left when Keep is called; it defaults to
 // a third of extendBy, and extendBy to the ExtensionStep. Extensions of all
 // held messages go ten per call. A failed call is logged and retried within
 // a second; a message SQS refuses (a stale handle, the 12-hour limit) is
@@ -404,10 +404,7 @@ func (q *Queue) Keep(ctx context.Context, handle string, every, extendBy time.Du
 	if every <= 0 || every >= extendBy {
 		every = extendBy / 3
 	}
-	// The first extension is made at once: the work that asks may start
-	// well into the visibility the receive asked for (after its window,
-	// behind other work), and must not let it lapse before its first round.
-	h := &held{handle: handle, every: every, extendBy: seconds(extendBy), due: time.Now()}
+	h := &held{handle: handle, every: every, extendBy: seconds(extendBy), due: time.Now().Add(every)}
 	k := &q.keep
 	k.mu.Lock()
 	if k.held == nil {
