@@ -2,16 +2,11 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/curpipe/curpipe/io/awstest"
 )
@@ -74,18 +69,11 @@ func TestStreamOutage(t *testing.T) {
 		t.Run(tc.service, func(t *testing.T) {
 			proxy := awstest.NewProxy(t)
 			env := quietEnv(t)
-			policy, _ := json.Marshal(map[string]string{"deadLetterTargetArn": queueARN(t, env.sqs, env.dlq), "maxReceiveCount": "5"})
-			if _, err := env.sqs.SetQueueAttributes(context.Background(), &sqs.SetQueueAttributesInput{QueueUrl: aws.String(env.queue),
-				Attributes: map[string]string{"RedrivePolicy": string(policy)}}); err != nil {
-				t.Fatal(err)
-			}
+			env.redrive(t, 5)
 			cfg := smallDelivery()
 			cfg.Rows, cfg.Files = 600, 2
 			d := newDelivery(t, env, cfg)
-			table := awstest.Name(t, "totals")
-			if err := createTotalsTable(context.Background(), table, os.Stderr); err != nil {
-				t.Fatal(err)
-			}
+			table := newTotalsTable(t)
 			topic, notices := env.topicWithQueue(t)
 			stop := streamProcess(t, []string{"AWS_ENDPOINT_URL_" + tc.service + "=" + proxy.URL},
 				"--queue", env.queue, "--output", "s3://"+env.bucket+"/lake", "--allow-bucket", env.bucket,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/url"
 	"os"
@@ -87,6 +88,26 @@ func (e streamEnv) announce(t *testing.T, keys ...string) {
 	}
 }
 
+// redrive sets the queue's redrive to its DLQ after n receives.
+func (e streamEnv) redrive(t *testing.T, n int) {
+	t.Helper()
+	policy, _ := json.Marshal(map[string]string{"deadLetterTargetArn": queueARN(t, e.sqs, e.dlq), "maxReceiveCount": strconv.Itoa(n)})
+	if _, err := e.sqs.SetQueueAttributes(context.Background(), &sqs.SetQueueAttributesInput{QueueUrl: aws.String(e.queue),
+		Attributes: map[string]string{"RedrivePolicy": string(policy)}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// newTotalsTable creates a DynamoDB totals table for the test.
+func newTotalsTable(t *testing.T) string {
+	t.Helper()
+	table := awstest.Name(t, "totals")
+	if err := createTotalsTable(context.Background(), table, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	return table
+}
+
 // quietEnv is a stream environment whose bucket announces nothing.
 func quietEnv(t *testing.T) streamEnv {
 	t.Helper()
@@ -156,10 +177,7 @@ func TestStreamDuplicateInLaterWindow(t *testing.T) {
 			args := []string{"--sns-topic", topic}
 			table := ""
 			if sink == "table" {
-				table = awstest.Name(t, "totals")
-				if err := createTotalsTable(context.Background(), table, os.Stderr); err != nil {
-					t.Fatal(err)
-				}
+				table = newTotalsTable(t)
 				args = append(args, "--totals-table", table)
 			}
 			stop := env.stream(t, out, args...)
@@ -258,11 +276,7 @@ func randomRedelivery(t *testing.T, seed uint64, sink string) {
 	env := quietEnv(t)
 	// A restart costs a message one receive, a slow window may cost it
 	// another: the redrive allowance is the one a deployment would give.
-	policy, _ := json.Marshal(map[string]string{"deadLetterTargetArn": queueARN(t, env.sqs, env.dlq), "maxReceiveCount": "5"})
-	if _, err := env.sqs.SetQueueAttributes(context.Background(), &sqs.SetQueueAttributesInput{QueueUrl: aws.String(env.queue),
-		Attributes: map[string]string{"RedrivePolicy": string(policy)}}); err != nil {
-		t.Fatal(err)
-	}
+	env.redrive(t, 5)
 	cfg := smallDelivery()
 	cfg.Seed = seed
 	cfg.Rows, cfg.Files, cfg.Periods, cfg.Versions = 600, 2, 2, 2
@@ -273,10 +287,7 @@ func randomRedelivery(t *testing.T, seed uint64, sink string) {
 	args := []string{"--visibility", "20s"}
 	table := ""
 	if sink == "table" {
-		table = awstest.Name(t, "totals")
-		if err := createTotalsTable(context.Background(), table, os.Stderr); err != nil {
-			t.Fatal(err)
-		}
+		table = newTotalsTable(t)
 		args = append(args, "--totals-table", table)
 	}
 

@@ -52,34 +52,24 @@ var DefaultLimits = Limits{
 	ParquetRowGroupBytes:    256 << 20,
 }
 
-// orDefault fills the limits left zero with the defaults.
+// orDefault fills the limits left zero (or below) with the defaults.
 func (l Limits) orDefault() Limits {
 	d := DefaultLimits
-	if l.HeaderBytes <= 0 {
-		l.HeaderBytes = d.HeaderBytes
-	}
-	if l.RecordBytes <= 0 {
-		l.RecordBytes = d.RecordBytes
-	}
-	if l.FieldBytes <= 0 {
-		l.FieldBytes = d.FieldBytes
-	}
-	if l.Fields <= 0 {
-		l.Fields = d.Fields
-	}
-	if l.InflateRatio <= 0 {
-		l.InflateRatio = d.InflateRatio
-	}
-	if l.ZipEntryBytes <= 0 {
-		l.ZipEntryBytes = d.ZipEntryBytes
-	}
-	if l.ParquetColumnChunkBytes <= 0 {
-		l.ParquetColumnChunkBytes = d.ParquetColumnChunkBytes
-	}
-	if l.ParquetRowGroupBytes <= 0 {
-		l.ParquetRowGroupBytes = d.ParquetRowGroupBytes
-	}
+	orInt(&l.HeaderBytes, d.HeaderBytes)
+	orInt(&l.RecordBytes, d.RecordBytes)
+	orInt(&l.FieldBytes, d.FieldBytes)
+	orInt(&l.Fields, d.Fields)
+	orInt(&l.InflateRatio, d.InflateRatio)
+	orInt(&l.ZipEntryBytes, d.ZipEntryBytes)
+	orInt(&l.ParquetColumnChunkBytes, d.ParquetColumnChunkBytes)
+	orInt(&l.ParquetRowGroupBytes, d.ParquetRowGroupBytes)
 	return l
+}
+
+func orInt[T int | int64](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // ErrLimit is what every *LimitError matches with errors.Is.
