@@ -53,9 +53,9 @@ func DailyTotals(s beam.Scope, partials, verdicts beam.PCollection) beam.PCollec
 
 // verdictCells sends a report's verdict to each day it names.
 func verdictCells(ref string, v Verdict, emit func(ShardKey, Cells)) {
-	days := v.Days()
-	for i, dv := range v.DayVerdicts() {
-		emit(ShardKey{Ref: ref, Day: days[i]}, Cells{Verdicts: []DayVerdict{dv}})
+	dv := []DayVerdict{v.DayVerdict()}
+	for _, day := range v.Days() {
+		emit(ShardKey{Ref: ref, Day: day}, Cells{Verdicts: dv})
 	}
 }
 

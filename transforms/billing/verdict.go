@@ -42,17 +42,12 @@ func (v Verdict) Days() []string {
 	return slices.Compact(days)
 }
 
-// DayVerdicts returns what the writer of each of the report's days needs
-// to know of the verdict, one per day.
-func (v Verdict) DayVerdicts() []DayVerdict {
+// DayVerdict returns what the writer of each of the report's days needs
+// to know of the verdict.
+func (v Verdict) DayVerdict() DayVerdict {
 	r := v.Report
-	days := v.Days()
-	out := make([]DayVerdict, len(days))
-	for i := range days {
-		out[i] = DayVerdict{Ref: r.Ref, ReportID: r.ID, ReportKey: r.Key, Version: r.Version,
-			VersionKey: r.VersionKey, VersionTime: r.VersionTime, OK: v.OK()}
-	}
-	return out
+	return DayVerdict{Ref: r.Ref, ReportID: r.ID, ReportKey: r.Key, Version: r.Version,
+		VersionKey: r.VersionKey, VersionTime: r.VersionTime, OK: v.OK()}
 }
 
 // Verdicts gathers each report with its files' statuses and decides, per
