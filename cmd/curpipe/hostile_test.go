@@ -91,9 +91,6 @@ func gzipOf(t *testing.T, path string, r io.Reader) int64 {
 // committed, the good report's totals are exact, and the process never
 // holds more than 1 GiB.
 func TestHostileInputs(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the command and inflates gigabytes")
-	}
 	bin := curpipeBinary(t)
 	const header = "bill/PayerAccountId,lineItem/UsageAccountId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/ProductCode,lineItem/CurrencyCode,lineItem/UnblendedCost\n"
 	const row = "111111111111,111111111111,Usage,2024-01-05T00:00:00Z,AmazonEC2,USD,1\n"

@@ -55,9 +55,6 @@ func streamProcess(t *testing.T, env []string, args ...string) (stop func()) {
 // queue, and once the service is back the totals are exact, in DynamoDB,
 // with their notifications; nothing reaches the DLQ.
 func TestStreamOutage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits out outages")
-	}
 	for _, tc := range []struct {
 		service string // the SDK's name in AWS_ENDPOINT_URL_<SERVICE>
 		fault   awstest.Fault

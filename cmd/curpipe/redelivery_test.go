@@ -203,32 +203,20 @@ func TestStreamDuplicateInLaterWindow(t *testing.T) {
 // figures or days, and on any failure notification.
 func checkNotices(t *testing.T, env streamEnv, queue string) {
 	t.Helper()
-	for {
-		out, err := env.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(queue),
-			MaxNumberOfMessages: 10, VisibilityTimeout: 60})
-		if err != nil {
-			t.Fatal(err)
+	for _, n := range drainNotices(t, env, queue) {
+		var body struct {
+			Status string
+			Days   []string
+			Totals []any
+			Rows   int64
+			Error  string
 		}
-		if len(out.Messages) == 0 {
-			return
-		}
-		for _, m := range out.Messages {
-			var n struct{ Subject, Message string }
-			json.Unmarshal([]byte(*m.Body), &n)
-			var body struct {
-				Status string
-				Days   []string
-				Totals []any
-				Rows   int64
-				Error  string
-			}
-			json.Unmarshal([]byte(n.Message), &body)
-			switch {
-			case body.Status == "committed" && body.Rows > 0 && (len(body.Totals) == 0 || len(body.Days) == 0):
-				t.Errorf("committed with no figures: %s\n%s", n.Subject, n.Message)
-			case body.Status != "committed":
-				t.Errorf("notification %s: %s", n.Subject, body.Error)
-			}
+		json.Unmarshal([]byte(n.Message), &body)
+		switch {
+		case body.Status == "committed" && body.Rows > 0 && (len(body.Totals) == 0 || len(body.Days) == 0):
+			t.Errorf("committed with no figures: %s\n%s", n.Subject, n.Message)
+		case body.Status != "committed":
+			t.Errorf("notification %s: %s", n.Subject, body.Error)
 		}
 	}
 }

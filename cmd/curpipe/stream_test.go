@@ -273,11 +273,13 @@ func TestStreamSecondReader(t *testing.T) {
 	}
 }
 
-// notifications reads the notification queue and returns the subjects
-// holding want.
-func notifications(t *testing.T, env streamEnv, queue, want string) []string {
+// notice is an SNS notification as the subscribed queue receives it.
+type notice struct{ Subject, Message string }
+
+// drainNotices reads every notification waiting on the queue.
+func drainNotices(t *testing.T, env streamEnv, queue string) []notice {
 	t.Helper()
-	var got []string
+	var got []notice
 	for {
 		out, err := env.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(queue),
 			MaxNumberOfMessages: 10, VisibilityTimeout: 60})
@@ -288,13 +290,24 @@ func notifications(t *testing.T, env streamEnv, queue, want string) []string {
 			return got
 		}
 		for _, m := range out.Messages {
-			var n struct{ Subject string }
+			var n notice
 			json.Unmarshal([]byte(*m.Body), &n)
-			if strings.Contains(n.Subject, want) {
-				got = append(got, n.Subject)
-			}
+			got = append(got, n)
 		}
 	}
+}
+
+// notifications reads the notification queue and returns the subjects
+// holding want.
+func notifications(t *testing.T, env streamEnv, queue, want string) []string {
+	t.Helper()
+	var got []string
+	for _, n := range drainNotices(t, env, queue) {
+		if strings.Contains(n.Subject, want) {
+			got = append(got, n.Subject)
+		}
+	}
+	return got
 }
 
 // TestStreamPoisonToDLQ: the messages of a corrupt gzip, of an unknown
