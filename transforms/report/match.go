@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -69,15 +70,39 @@ func normalizeKey(k string) string {
 	return strings.TrimLeft(k, "/")
 }
 
+// outside reports whether a manifest's key cannot name an object in the
+// report's folder: it has a "." or ".." segment, or, when keys are anchored,
+// no segment before its last is the folder's name. Such a key is refused
+// rather than looked for, so that a manifest cannot point curpipe at objects
+// of another report, prefix or bucket.
+func outside(key, anchor string) bool {
+	segs := strings.Split(normalizeKey(key), "/")
+	for _, s := range segs {
+		if s == "." || s == ".." {
+			return true
+		}
+	}
+	return anchor != "" && !slices.Contains(segs[:len(segs)-1], anchor)
+}
+
 // resolveKeys fills rep.Files with the objects the manifest's keys name and
-// claims them for rep. A key that names nothing in the listing, or an object
-// another report already holds, sets rep.Err: the report cannot be complete,
-// and a file counted twice would double the totals.
+// claims them for rep. A key outside the report's folder, one that names
+// nothing in the listing, or one naming an object another report already
+// holds sets rep.Err: the report cannot be complete, and a file counted
+// twice would double the totals.
 func (r *resolver) resolveKeys(rep *Report, folder string, anchored bool, keys []string) {
 	idx := r.index(folder, anchored)
-	var missing, taken []string
+	anchor := ""
+	if anchored {
+		anchor = lastSeg(folder)
+	}
+	var out, missing, taken []string
 	seen := map[string]bool{}
 	for _, k := range keys {
+		if outside(k, anchor) {
+			out = append(out, k)
+			continue
+		}
 		e := idx.lookup(k)
 		if e == nil {
 			missing = append(missing, k)
@@ -96,6 +121,10 @@ func (r *resolver) resolveKeys(rep *Report, folder string, anchored bool, keys [
 	}
 	sort.Strings(rep.Files)
 	var errs []string
+	if len(out) > 0 {
+		errs = append(errs, fmt.Sprintf("manifest %s names %d object(s) outside its report's folder %s: %s",
+			rep.Manifest, len(out), folder, some(out)))
+	}
 	if len(missing) > 0 {
 		errs = append(errs, fmt.Sprintf("manifest %s names %d object(s) not in the listing: %s",
 			rep.Manifest, len(missing), some(missing)))

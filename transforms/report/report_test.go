@@ -267,6 +267,22 @@ func TestResolveLayouts(t *testing.T) {
 			{id: "elsewhere/x.csv", name: "x.csv", kind: KindPlain, version: "x", files: []string{"elsewhere/x.csv"}},
 		},
 	}, {
+		name: "a manifest naming objects outside its report's folder fails that report",
+		root: "s3://bkt/",
+		files: []file{
+			{key: rng + "koku-Manifest.json", min: 10, body: cur1("A", "koku", "20240101", rngK+"A/koku-1.csv.gz",
+				"/secret/payroll.csv.gz", "s3://other/cur/koku/../../secret/x.csv.gz", rngK+"A/../A/koku-1.csv.gz")},
+			{key: rng + "A/koku-1.csv.gz", min: 8},
+			{key: "secret/payroll.csv.gz", etag: "s"},
+		},
+		want: []want{
+			{id: "cur/koku/20240101-20240201", name: "koku", kind: KindCUR1Manifest, period: "2024-01", version: "A",
+				manifest: rng + "koku-Manifest.json", compression: "GZIP", files: []string{rng + "A/koku-1.csv.gz"},
+				err: "names 3 object(s) outside its report's folder s3://bkt/cur/koku: /secret/payroll.csv.gz, " +
+					"s3://other/cur/koku/../../secret/x.csv.gz, " + rngK + "A/../A/koku-1.csv.gz"},
+			{id: "secret/payroll.csv.gz", name: "payroll.csv.gz", kind: KindPlain, version: "s", files: []string{"secret/payroll.csv.gz"}},
+		},
+	}, {
 		name: "a broken manifest fails its report; its data is not guessed at",
 		root: "s3://bkt/",
 		files: []file{
