@@ -12,19 +12,61 @@ import (
 // batch per file and day, of every cell the file holds that day. They
 // have an encoding of their own, several times cheaper than the
 // reflective row coder: a count, then per cell its six dimensions as
-// length-prefixed strings, its three measures in decimal's binary form,
+// strings (see below), its three measures in decimal's binary form,
 // length-prefixed, and its line-item count, all varints; then the count
 // of verdicts and each verdict's fields (five strings, a varint time and
 // a byte).
+//
+// A string is written once per batch: its first use as a varint of its
+// length times two followed by its bytes, later ones as a varint of its
+// number (in order of first use, up to maxCellStrings) times two plus
+// one. Days, payers, accounts and services repeat from cell to cell, and
+// a runner holds every batch of a report in its shuffle, some runners
+// several times over: written out in full they were two thirds of a
+// cell's bytes.
+
+// maxCellStrings bounds the strings a batch numbers, so that a batch of
+// distinct strings costs its decoder no more than their bytes.
+const maxCellStrings = 1 << 16
+
+// stringTable numbers a batch's strings as encodeCells writes them.
+type stringTable struct {
+	ids  map[string]uint64
+	last [6]string // the previous cell's dimensions, with their ids:
+	lid  [6]uint64 // most cells repeat most of them
+}
+
+// appendString writes s, by number if the batch has written it before.
+// Field is the position the string came from, for the last-value check.
+func (t *stringTable) appendString(b []byte, field int, s string) []byte {
+	if field >= 0 && t.last[field] == s && t.lid[field] > 0 {
+		return binary.AppendUvarint(b, t.lid[field])
+	}
+	if id, ok := t.ids[s]; ok {
+		if field >= 0 {
+			t.last[field], t.lid[field] = s, id<<1|1
+		}
+		return binary.AppendUvarint(b, id<<1|1)
+	}
+	if len(t.ids) < maxCellStrings {
+		id := uint64(len(t.ids))
+		t.ids[s] = id
+		if field >= 0 {
+			t.last[field], t.lid[field] = s, id<<1|1
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(len(s))<<1)
+	return append(b, s...)
+}
 
 func encodeCells(c Cells) ([]byte, error) {
 	b := make([]byte, 0, 16+len(c.Rows)*96)
 	b = binary.AppendUvarint(b, uint64(len(c.Rows)))
+	strs := stringTable{ids: make(map[string]uint64)}
 	for i := range c.Rows {
 		r := &c.Rows[i]
-		for _, s := range [...]string{r.Dims.Day, r.Dims.Provider, r.Dims.Payer, r.Dims.Account, r.Dims.Service, r.Dims.Currency} {
-			b = binary.AppendUvarint(b, uint64(len(s)))
-			b = append(b, s...)
+		for f, s := range [...]string{r.Dims.Day, r.Dims.Provider, r.Dims.Payer, r.Dims.Account, r.Dims.Service, r.Dims.Currency} {
+			b = strs.appendString(b, f, s)
 		}
 		for _, d := range [...]decimal.Decimal{r.Sums.Unblended, r.Sums.NetUnblended, r.Sums.Amortized} {
 			var scratch [48]byte
@@ -40,8 +82,7 @@ func encodeCells(c Cells) ([]byte, error) {
 	b = binary.AppendUvarint(b, uint64(len(c.Verdicts)))
 	for _, v := range c.Verdicts {
 		for _, s := range [...]string{v.Ref, v.ReportID, v.ReportKey, v.Version, v.VersionKey} {
-			b = binary.AppendUvarint(b, uint64(len(s)))
-			b = append(b, s...)
+			b = strs.appendString(b, -1, s)
 		}
 		b = binary.AppendVarint(b, v.VersionTime)
 		ok := byte(0)
@@ -64,22 +105,28 @@ func decodeCells(b []byte) (Cells, error) {
 	}
 	b = b[k:]
 	c := Cells{Rows: make([]DayTotal, n)}
-	// Days, providers, payers and currencies repeat from cell to cell:
-	// keep one copy of each.
-	seen := make(map[string]string)
+	var strs []string // the batch's strings, numbered as encodeCells does
 	str := func() (string, bool) {
-		l, k := binary.Uvarint(b)
-		if k <= 0 || l > uint64(len(b)-k) {
+		tag, k := binary.Uvarint(b)
+		if k <= 0 {
 			return "", false
 		}
-		raw := b[k : k+int(l)]
-		b = b[k+int(l):]
-		if s, ok := seen[string(raw)]; ok {
-			return s, true
+		b = b[k:]
+		if tag&1 == 1 {
+			id := tag >> 1
+			if id >= uint64(len(strs)) {
+				return "", false
+			}
+			return strs[id], true
 		}
-		s := string(raw)
-		if len(seen) < 4096 {
-			seen[s] = s
+		l := tag >> 1
+		if l > uint64(len(b)) {
+			return "", false
+		}
+		s := string(b[:l])
+		b = b[l:]
+		if len(strs) < maxCellStrings {
+			strs = append(strs, s)
 		}
 		return s, true
 	}
