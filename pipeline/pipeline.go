@@ -51,6 +51,9 @@ type Config struct {
 	// parallel, each into one set of partial sums; 0 means
 	// billing.DefaultGroups.
 	ParseGroups int
+	// MaxCells bounds the distinct cells of a report's partial sums; 0
+	// means billing.DefaultMaxCells.
+	MaxCells int
 }
 
 // ReadBuckets returns the S3 buckets reads may come from: the inputs'
@@ -119,7 +122,7 @@ func Batch(s beam.Scope, c Config) error {
 // stream graphs: from reports to their committed (and notified) outcomes.
 func process(s beam.Scope, c Config, reports beam.PCollection, stream bool) beam.PCollection {
 	tasks := billing.ExpandFiles(s, reports, c.ParseGroups)
-	partials, statuses := billing.Parse(s, tasks, billing.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows, AllowBuckets: c.ReadBuckets(), NoCurated: c.NoCurated, Limits: c.Limits})
+	partials, statuses := billing.Parse(s, tasks, billing.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows, AllowBuckets: c.ReadBuckets(), NoCurated: c.NoCurated, Limits: c.Limits, MaxCells: c.MaxCells})
 	verdicts := billing.Verdicts(s, reports, statuses, c.MaxBadRows)
 	shards := billing.DailyTotals(s, partials, verdicts)
 	opts := commit.Options{Output: c.Output, Table: c.TotalsTable}

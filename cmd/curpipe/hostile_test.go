@@ -2,6 +2,7 @@ package main
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"errors"
@@ -158,6 +159,85 @@ func TestHostileInputs(t *testing.T) {
 			curated, _ := filepath.Glob(filepath.Join(out, "curated", "*", "*", "*hostile*"))
 			if len(curated) > 0 {
 				t.Errorf("the hostile report left curated files: %v", curated)
+			}
+		})
+	}
+}
+
+// cellsGzip writes a CUR file of n line items, each of its own usage
+// account and so a cell of its own, costing 1 each.
+func cellsGzip(t *testing.T, path string, n int) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zw, _ := gzip.NewWriterLevel(f, gzip.BestSpeed)
+	w := bufio.NewWriterSize(zw, 1<<20)
+	w.WriteString("bill/PayerAccountId,lineItem/UsageAccountId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/ProductCode,lineItem/CurrencyCode,lineItem/UnblendedCost\n")
+	for i := range n {
+		fmt.Fprintf(w, "333333333333,%012d,Usage,2024-01-05T00:00:00Z,AmazonEC2,USD,1\n", i)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCellsBound runs the built command at its default settings on a
+// report of nearly --max-cells distinct cells, which commits exactly, and
+// on one past it, which fails naming the flag; beside a good report each
+// time, and under 1 GiB either way.
+func TestCellsBound(t *testing.T) {
+	bin := curpipeBinary(t)
+	const limit = 500_000 // billing.DefaultMaxCells, as a user reads it in the README
+	for _, tc := range []struct {
+		name  string
+		cells int
+		daily string // the day's totals line; "" when the report fails
+	}{
+		{"just under the bound", limit - 50_000, "2024-01-05,AWS,USD,450002.5,450002.5,450002.5,450001\n"},
+		{"past the bound", limit + 100_000, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := t.TempDir()
+			writeFile(t, filepath.Join(in, "good.csv"), curCSV("222222222222", "2.5"))
+			cellsGzip(t, filepath.Join(in, "cells.csv.gz"), tc.cells)
+			out := t.TempDir()
+			cmd := exec.Command(bin, "run", "--input", in, "--output", out)
+			cmd.Env = append(os.Environ(), "GOMEMLIMIT=") // the program's own target, not the environment's
+			var stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+			start := time.Now()
+			err := cmd.Run()
+			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
+			t.Logf("%d cells: %v in %s, peak RSS %d MiB", tc.cells, err, time.Since(start).Round(10*time.Millisecond), rss>>20)
+			if rss > 1<<30 {
+				t.Errorf("peak RSS %d MiB, over 1 GiB", rss>>20)
+			}
+			daily, _ := os.ReadFile(filepath.Join(out, "totals", "daily.csv"))
+			if tc.daily != "" {
+				if err != nil {
+					t.Fatalf("run: %v\n%s", err, tail(stderr.String(), 20))
+				}
+				if !strings.HasSuffix(string(daily), tc.daily) {
+					t.Errorf("totals:\n%s\nwant %s", daily, tc.daily)
+				}
+				return
+			}
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+				t.Fatalf("exit: %v, want status 1\n%s", err, tail(stderr.String(), 20))
+			}
+			msg := stderr.String()
+			if want := fmt.Sprintf("cells.csv.gz: its report's count of distinct cells (day, payer, account, service, currency) is over the limit of %d cells (--max-cells)", limit); !strings.Contains(msg, want) {
+				t.Errorf("the failure does not say %q:\n%s", want, tail(msg, 20))
+			}
+			if want := "2024-01-05,AWS,USD,2.5,2.5,2.5,1\n"; !strings.HasSuffix(string(daily), want) {
+				t.Errorf("totals:\n%s\nwant the good report's alone: %s", daily, want)
 			}
 		})
 	}

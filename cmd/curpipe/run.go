@@ -45,7 +45,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var allow listFlag
 	fs.Var(&allow, "allow-bucket", "an S3 bucket reads may come from besides the inputs' (repeatable)")
 	limits := limitFlags(fs)
-	groups := fs.Int("parse-groups", billing.DefaultGroups, "groups of a report's files parsed in parallel, each into one set of partial sums (bounds memory: groups x the report's cells)")
+	groups := fs.Int("parse-groups", billing.DefaultGroups, "groups of a report's files parsed in parallel, each into one set of partial sums holding its share of --max-cells")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of this process (prism and its in-process workers) to this file")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: curpipe run --input PATH [--input PATH ...] --output PATH [flags]\n\nFlags (with Beam's):\n")

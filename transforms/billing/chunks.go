@@ -18,6 +18,10 @@ import (
 // few enough that the chunks in flight take a few megabytes.
 var chunkSize = 1 << 20 // a variable so that tests can cut small chunks
 
+// flushCells is how many cells a chunk worker holds before it adds them
+// to its file's sums (a variable so that tests can lower it).
+var flushCells = 1 << 15
+
 // chunk is a run of a file's rows, scanned on a worker and taken in file
 // order by the parser.
 type chunk struct {
@@ -49,19 +53,42 @@ func (p *fileParser) runChunks(ctx context.Context, ch tabular.Chunker, schema *
 	defer cancel()
 	jobs := make(chan *chunk, workers)
 	queue := make(chan *chunk, 2*workers) // bounds the chunks in flight
-	sums := make([]*totals.Accumulator, workers)
-	var wg sync.WaitGroup
-	for i := range sums {
-		sums[i] = totals.NewAccumulator()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex // guards p.sums and cellsErr
+		cellsErr error
+	)
+	// flush adds a worker's sums to the file's; past the file's share of
+	// cells the parse stops.
+	flush := func(sums *totals.Accumulator) {
+		mu.Lock()
+		defer mu.Unlock()
+		p.sums.Merge(sums)
+		if p.sums.Len() > p.cells.max && cellsErr == nil {
+			cellsErr = fmt.Errorf("%s: %w", p.task.URL, p.cells.err())
+			cancel()
+		}
+	}
+	for range workers {
 		wg.Go(func() {
+			sums := totals.NewAccumulator()
 			for c := range jobs {
 				if ctx.Err() != nil { // the parse has failed: drop what is left
 					c.rd.Close()
 					close(c.done)
 					continue
 				}
-				p.scanChunk(c, schema, sums[i])
+				p.scanChunk(c, schema, sums)
+				// A worker's sums go to the file's once they hold many
+				// cells, so that a file of millions of cells is held once,
+				// not once a worker; the few thousand of a usual file
+				// stay on the worker until the end.
+				if sums.Len() >= flushCells {
+					flush(sums)
+					sums = totals.NewAccumulator()
+				}
 			}
+			flush(sums)
 		})
 	}
 	wg.Go(func() {
@@ -98,11 +125,11 @@ func (p *fileParser) runChunks(ctx context.Context, ch tabular.Chunker, schema *
 	err := p.takeChunks(ctx, queue)
 	cancel()
 	wg.Wait()
+	if cellsErr != nil {
+		return cellsErr
+	}
 	if err != nil {
 		return err
-	}
-	for _, s := range sums {
-		p.sums.Merge(s)
 	}
 	return p.finish()
 }

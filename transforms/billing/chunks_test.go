@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -56,7 +57,8 @@ func TestParseFileChunks(t *testing.T) {
 	parse := func(procs int, maxBad int64) (fileResult, string) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		out := t.TempDir()
-		return parseFile(context.Background(), task, ParseOptions{Output: out, MaxBadRows: maxBad}), out
+		opts := ParseOptions{Output: out, MaxBadRows: maxBad}
+		return parseFile(context.Background(), task, opts, shareOf(opts, 1)), out
 	}
 	seq, seqOut := parse(1, 1000)
 	par, parOut := parse(4, 1000)
@@ -114,4 +116,69 @@ func files(t *testing.T, dir string) map[string][]byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestParseFileCells: a file's sums are the same whether its chunk
+// workers hand their cells to the file's sums often or once; and a file
+// of more cells than its share fails naming --max-cells, on one core or
+// several, while one of exactly its share parses.
+func TestParseFileCells(t *testing.T) {
+	var gz bytes.Buffer
+	cfg := gen.DefaultConfig()
+	cfg.Accounts = 60
+	if _, err := gen.WriteFile(&gz, cfg, 4000); err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(t.TempDir(), "cells-1.csv.gz")
+	if err := os.WriteFile(name, gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	task := FileTask{Ref: "r@1", ReportKey: "rk", ReportName: "r", ReportID: "r", Version: "1", VersionKey: "vk",
+		BillingPeriod: "2024-01", URL: name, Index: 1}
+	defer func(size, flush int) { chunkSize, flushCells = size, flush }(chunkSize, flushCells)
+	chunkSize = 4096
+
+	parse := func(procs, flush, maxCells int) fileResult {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		flushCells = flush
+		opts := ParseOptions{MaxCells: maxCells}
+		return parseFile(context.Background(), task, opts, shareOf(opts, 1))
+	}
+	want := parse(1, 1<<15, 0)
+	n := len(want.Rows)
+	if want.Status.Err != "" || n < 1000 {
+		t.Fatalf("parse: %d cells, %q; want over 1000 cells", n, want.Status.Err)
+	}
+	for _, tc := range []struct {
+		name         string
+		procs, flush int
+		maxCells     int
+		err          string
+	}{
+		{"one core, at the limit", 1, 1 << 15, n, ""},
+		{"four cores, flushing often, at the limit", 4, 16, n, ""},
+		{"four cores, flushing once, at the limit", 4, 1 << 15, n, ""},
+		{"one core, one cell over", 1, 1 << 15, n - 1, "over the limit of %d cells (--max-cells)"},
+		{"four cores, flushing often, one cell over", 4, 16, n - 1, "over the limit of %d cells (--max-cells)"},
+		{"four cores, flushing once, far over", 4, 1 << 15, 10, "over the limit of %d cells (--max-cells)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := parse(tc.procs, tc.flush, tc.maxCells)
+			if tc.err != "" {
+				msg := fmt.Sprintf(tc.err, tc.maxCells)
+				if !strings.Contains(got.Status.Err, msg) || !strings.HasPrefix(got.Status.Err, name) || got.Rows != nil {
+					t.Fatalf("got %d cells, error %q; want no cells and an error naming the file and %q", len(got.Rows), got.Status.Err, msg)
+				}
+				return
+			}
+			if got.Status.Err != "" || len(got.Rows) != n {
+				t.Fatalf("got %d cells, error %q; want %d cells", len(got.Rows), got.Status.Err, n)
+			}
+			for i := range want.Rows {
+				if got.Rows[i].Dims != want.Rows[i].Dims || !got.Rows[i].Sums.Equal(want.Rows[i].Sums) {
+					t.Fatalf("cell %d: %v, want %v", i, got.Rows[i], want.Rows[i])
+				}
+			}
+		})
+	}
 }

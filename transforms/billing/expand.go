@@ -12,7 +12,7 @@ func init() {
 
 // DefaultGroups is how many groups ExpandFiles makes of a report's files
 // at most, unless told otherwise.
-const DefaultGroups = 4
+const DefaultGroups = 2
 
 // ExpandFiles turns each report to process into groups of its data files,
 // at most groups of them (DefaultGroups when 0), and redistributes them,
@@ -42,6 +42,9 @@ func (f *expandFn) ProcessElement(r Report, emit func(FileGroup)) {
 		return
 	}
 	groups := make([]FileGroup, n)
+	for i := range groups {
+		groups[i].Groups = n
+	}
 	for i, u := range r.Files {
 		g := &groups[i%n]
 		g.Tasks = append(g.Tasks, FileTask{

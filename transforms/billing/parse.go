@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -73,8 +74,9 @@ func (f *parseFn) ProcessElement(ctx context.Context, g FileGroup, partial func(
 		group    *totals.Accumulator // the group's sums, when several files do
 		statuses = make([]FileStatus, 0, len(g.Tasks))
 	)
+	share := shareOf(f.Opts, g.Groups)
 	for _, t := range g.Tasks {
-		res, err := admitParse(ctx, func() fileResult { return parseFile(ctx, t, f.Opts) })
+		res, err := admitParse(ctx, func() fileResult { return parseFile(ctx, t, f.Opts, share) })
 		if err != nil {
 			return err
 		}
@@ -96,6 +98,13 @@ func (f *parseFn) ProcessElement(ctx context.Context, g FileGroup, partial func(
 			for _, r := range res.Rows {
 				group.AddSums(r.Dims, r.Sums)
 			}
+			if group.Len() > share.max {
+				// The group's files together pass its share: it fails with
+				// the file that took it there, and holds no more sums.
+				st.Err = fmt.Sprintf("%s: %v", t.URL, share.err())
+				log.Errorf(ctx, "file %s failed: %s", t.URL, st.Err)
+				group, st.Days = totals.NewAccumulator(), nil
+			}
 		}
 		statuses = append(statuses, st)
 	}
@@ -109,11 +118,7 @@ func (f *parseFn) ProcessElement(ctx context.Context, g FileGroup, partial func(
 		for n < len(rows) && rows[n].Day == rows[0].Day {
 			n++
 		}
-		batch := make([]DayTotal, n)
-		for i, r := range rows[:n] {
-			batch[i] = DayTotal{Dims: r.Dims, Sums: r.Sums}
-		}
-		partial(ShardKey{Ref: ref, Day: rows[0].Day}, Cells{Rows: batch})
+		partial(ShardKey{Ref: ref, Day: rows[0].Day}, Cells{Rows: rows[:n:n]})
 		rows = rows[n:]
 	}
 	for _, st := range statuses {

@@ -35,6 +35,42 @@ type ParseOptions struct {
 	// Limits bound what a file may make its parse hold; zero fields take
 	// tabular.DefaultLimits'.
 	Limits tabular.Limits
+	// MaxCells bounds the distinct cells (day, payer, account, service and
+	// currency) a report's files sum into, over all its parse groups: each
+	// group may hold its share. 0 means DefaultMaxCells.
+	MaxCells int
+}
+
+// DefaultMaxCells is ParseOptions.MaxCells unless told otherwise: a month
+// of five hundred accounts using thirty services each. A cell takes about
+// 1 KB of memory at its peak (its parse's sums and rows, its batch in the
+// runner's shuffle and at its writer): at this bound a run stays under
+// 1 GiB, whatever the report's shape.
+const DefaultMaxCells = 500_000
+
+// cellShare is what one parse group may hold of its report's MaxCells.
+type cellShare struct {
+	max    int // cells
+	groups int // the report's parse groups
+}
+
+// shareOf divides opts.MaxCells among a report's groups.
+func shareOf(opts ParseOptions, groups int) cellShare {
+	n := opts.MaxCells
+	if n <= 0 {
+		n = DefaultMaxCells
+	}
+	groups = max(groups, 1)
+	return cellShare{max: max(n/groups, 1), groups: groups}
+}
+
+// err is the error of a group past its share.
+func (c cellShare) err() error {
+	what := "its report's count of distinct cells (day, payer, account, service, currency)"
+	if c.groups > 1 {
+		what = fmt.Sprintf("its parse group's count of distinct cells (day, payer, account, service, currency), one of %d groups (--parse-groups) sharing its report's,", c.groups)
+	}
+	return &tabular.LimitError{What: what, Limit: int64(c.max), Unit: "cells", Flag: "--max-cells"}
 }
 
 // fileResult is what parsing one file yields.
@@ -46,10 +82,11 @@ type fileResult struct {
 // parseFile streams one object, sums its line items per day and dimension
 // and writes its curated Parquet. On error the table is nil, the curated
 // files are removed, and Status.Err says what went wrong and where.
-func parseFile(ctx context.Context, t FileTask, opts ParseOptions) fileResult {
+// Past its group's share of cells the file fails.
+func parseFile(ctx context.Context, t FileTask, opts ParseOptions, share cellShare) fileResult {
 	start := time.Now()
 	st := FileStatus{Ref: t.Ref, URL: t.URL, Index: t.Index}
-	p := &fileParser{task: t, opts: opts, sums: totals.NewAccumulator()}
+	p := &fileParser{task: t, opts: opts, sums: totals.NewAccumulator(), cells: share}
 	err := p.runSafely(ctx)
 	st.Rows, st.BadRows = p.rows, p.bad
 	st.Millis = time.Since(start).Milliseconds()
@@ -75,11 +112,12 @@ func (p *fileParser) runSafely(ctx context.Context) (err error) {
 }
 
 type fileParser struct {
-	task FileTask
-	opts ParseOptions
-	sums *totals.Accumulator
-	rows int64
-	bad  int64
+	task  FileTask
+	opts  ParseOptions
+	sums  *totals.Accumulator
+	cells cellShare // what sums may hold
+	rows  int64
+	bad   int64
 
 	lake          *curated.Partitioned
 	writers       []objstore.Writer // every curated file opened, to abort on failure
@@ -165,6 +203,9 @@ func (p *fileParser) run(ctx context.Context) error {
 		}
 		p.rows++
 		addItem(p.sums, &it)
+		if p.sums.Len() > p.cells.max {
+			return fmt.Errorf("%s:%d: %w", t.URL, rd.Pos(), p.cells.err())
+		}
 		if p.lake != nil {
 			p.period = p.periodOf(&it)
 			p.fillRecord(&rec, &it, rd.Pos())

@@ -53,7 +53,7 @@ func BenchmarkParseFile(b *testing.B) {
 			b.SetBytes(info.CSVBytes)
 			b.ReportAllocs()
 			for b.Loop() {
-				res := parseFile(context.Background(), task, ParseOptions{Output: c.output})
+				res := parseFile(context.Background(), task, ParseOptions{Output: c.output}, shareOf(ParseOptions{}, 1))
 				if res.Status.Err != "" {
 					b.Fatal(res.Status.Err)
 				}

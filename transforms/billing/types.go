@@ -53,7 +53,8 @@ type FileTask struct {
 // one set of partial sums: a report's partials in the shuffle are one set
 // per group, however many files it has.
 type FileGroup struct {
-	Tasks []FileTask
+	Tasks  []FileTask
+	Groups int // how many groups its report's files were dealt into
 }
 
 // FileStatus is the outcome of parsing one file.
@@ -86,8 +87,7 @@ type DayVerdict struct {
 	OK          bool // every file parsed: the day may be written
 }
 
-// DayTotal is a report's total for one cell.
-type DayTotal struct {
-	Dims totals.Dims
-	Sums totals.Sums
-}
+// DayTotal is a report's total for one cell: a totals.Row, so that a
+// parse's rows cross the shuffle and reach the writers without a copy (a
+// report can have millions of cells).
+type DayTotal = totals.Row

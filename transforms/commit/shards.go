@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
@@ -126,16 +127,24 @@ func (f *shardFn) write(ctx context.Context, sh billing.Shard, emit func(string,
 	return nil
 }
 
-// shardRows converts a shard's rows, sorted by Dims as DailyTotals emits
-// them, to totals rows, adding up any Dims that occur twice in a row.
+// shardRows returns a shard's rows, sorted by Dims as DailyTotals emits
+// them, with any Dims that occur twice in a row added up: the rows
+// themselves when none does (the rule), else a summed copy.
 func shardRows(in []billing.DayTotal) []totals.Row {
-	rows := make([]totals.Row, 0, len(in))
-	for _, d := range in {
-		if n := len(rows); n > 0 && rows[n-1].Dims == d.Dims {
+	i := 1
+	for i < len(in) && in[i].Dims != in[i-1].Dims {
+		i++
+	}
+	if i >= len(in) {
+		return in
+	}
+	rows := slices.Clone(in[:i])
+	for _, d := range in[i:] {
+		if n := len(rows); rows[n-1].Dims == d.Dims {
 			rows[n-1].Sums = rows[n-1].Sums.Add(d.Sums)
 			continue
 		}
-		rows = append(rows, totals.Row{Dims: d.Dims, Sums: d.Sums})
+		rows = append(rows, d)
 	}
 	return rows
 }
