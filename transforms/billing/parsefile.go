@@ -218,10 +218,15 @@ func (p *fileParser) run(ctx context.Context) error {
 }
 
 // failsFile reports whether a reader's error fails the whole file: a
-// damaged container or a header that does not fit its rows. Other row
-// errors are bad rows.
+// damaged container, a header that does not fit its rows, a bound passed,
+// or a column curpipe cannot decode. Other row errors are bad rows.
 func failsFile(err error) bool {
-	return errors.Is(err, tabular.ErrCorrupt) || errors.Is(err, tabular.ErrHeader) || errors.Is(err, tabular.ErrLimit) || !isRowError(err)
+	for _, fatal := range [...]error{tabular.ErrCorrupt, tabular.ErrHeader, tabular.ErrLimit, tabular.ErrCompression, tabular.ErrColumnType} {
+		if errors.Is(err, fatal) {
+			return true
+		}
+	}
+	return !isRowError(err)
 }
 
 // addItem adds a line item's measures to its cell.

@@ -32,6 +32,14 @@ type Limits struct {
 	// ParquetRowGroupBytes bounds a row group's selected column chunks
 	// together; row groups are read a few at a time.
 	ParquetRowGroupBytes int64
+	// ParquetPageBytes bounds a page of a selected Parquet column as its
+	// header claims it, compressed and uncompressed (and, for snappy, as
+	// its data says it inflates), since parquet-go allocates what a header
+	// says before it decodes. It bounds the values a page claims to
+	// ParquetPageBytes/8 too: what decoding allocates per value (levels,
+	// a dictionary index or byte array offset, an INT64 or DOUBLE) then
+	// takes about as much as the page may.
+	ParquetPageBytes int64
 }
 
 // inflateFloor is what any compressed file may inflate to, whatever
@@ -50,6 +58,8 @@ var DefaultLimits = Limits{
 	// AWS writes row groups of some 100 MB, all columns together.
 	ParquetColumnChunkBytes: 128 << 20,
 	ParquetRowGroupBytes:    256 << 20,
+	// Writers cut pages at about 1 MB and 20,000 values.
+	ParquetPageBytes: 128 << 20,
 }
 
 // orDefault fills the limits left zero (or below) with the defaults.
@@ -63,6 +73,7 @@ func (l Limits) orDefault() Limits {
 	orInt(&l.ZipEntryBytes, d.ZipEntryBytes)
 	orInt(&l.ParquetColumnChunkBytes, d.ParquetColumnChunkBytes)
 	orInt(&l.ParquetRowGroupBytes, d.ParquetRowGroupBytes)
+	orInt(&l.ParquetPageBytes, d.ParquetPageBytes)
 	return l
 }
 

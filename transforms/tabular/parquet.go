@@ -3,11 +3,13 @@ package tabular
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"math/big"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,16 +24,31 @@ import (
 	"github.com/parquet-go/parquet-go/format"
 )
 
-// Limits on what a page header may claim. parquet-go allocates what headers
-// say before it reads, so a damaged or hostile file could otherwise make it
-// allocate gigabytes. Real exports write pages of about 1 MB and 20k values.
-const (
-	maxPageBytes  = 128 << 20
-	maxPageValues = 16 << 20
-	// A footer struct costs parquet-go a few hundred bytes once decoded; a
-	// file with 1,000 row groups of 300 columns has about 1.5 million.
-	maxFooterStructs = 4 << 20
-)
+// maxFooterStructs bounds the thrift structs of a footer, which parquet-go
+// decodes whole: one costs it a few hundred bytes, and a file with 1,000
+// row groups of 300 columns has about 1.5 million. (What a page header may
+// claim is bounded by Limits.ParquetPageBytes.)
+const maxFooterStructs = 4 << 20
+
+// ErrColumnType: a column the caller selects has a Parquet type that curpipe
+// does not render as text (an INTERVAL, a TIME, a list of lists, a group
+// selected by its own name). The file is sound, so it is not ErrCorrupt;
+// like ErrCorrupt, it fails the whole object. Select returns it, wrapped in
+// a *RowError that names the object.
+var ErrColumnType = errors.New("a column type curpipe does not read")
+
+// columnTypeError is ErrColumnType for one column.
+type columnTypeError struct {
+	column string // the column's path, as Header names it, or a leaf's
+	typ    string // its type, as Parquet names it
+}
+
+func (e *columnTypeError) Error() string {
+	return fmt.Sprintf("column %s has type %s, which curpipe does not read", e.column, e.typ)
+}
+
+// Is makes every columnTypeError match ErrColumnType.
+func (e *columnTypeError) Is(target error) bool { return target == ErrColumnType }
 
 // NewParquetReader opens the Parquet file r of size bytes. It reads only the
 // footer; Next then reads the selected columns one row group at a time, one
@@ -52,11 +69,20 @@ const (
 //   - TIMESTAMP (millis, micros, nanos) and INT96 as RFC 3339 in UTC, with
 //     fractional seconds only when non-zero (a timestamp not adjusted to
 //     UTC is taken as UTC); DATE as YYYY-MM-DD;
+//   - UUID in its canonical form (8-4-4-4-12 lowercase hex digits);
 //   - null as "".
 //
+// Select fails with a *RowError wrapping ErrColumnType for a column of any
+// other type: INTERVAL, TIME, BSON, FLOAT16, the geospatial types, a
+// FIXED_LEN_BYTE_ARRAY that is neither DECIMAL nor UUID, a leaf within a
+// VARIANT, one in a list or map within a list or map, or a group (struct,
+// list or map not read as one column) selected by its own name. Until the
+// caller selects, every column is selected, and such a column fails Next.
+//
 // A file that is not Parquet or is damaged yields a *RowError wrapping
-// ErrCorrupt; a failing r yields a *RowError wrapping r's error. Columns
-// compressed with LZ4 are refused (see cursor.load).
+// ErrCorrupt; a failing r yields a *RowError wrapping r's error; a file past
+// a limit yields a *RowError wrapping a *LimitError. Columns compressed with
+// LZ4 are refused (see cursor.load).
 func NewParquetReader(r io.ReaderAt, size int64, object string) (rd Reader, err error) {
 	return newParquetReader(r, size, object, DefaultLimits)
 }
@@ -95,13 +121,23 @@ func newParquetReader(r io.ReaderAt, size int64, object string, lim Limits) (rd 
 		}
 	}
 	p := &parquetReader{object: object, file: f, src: src, group: -1, end: len(f.RowGroups()), limits: lim}
+	// parquet-go numbers the leaves in schema order.
+	schema := f.Metadata().Schema
+	var leaves []*format.SchemaElement // by column index
+	for i := range schema {
+		if schema[i].Type.Valid {
+			leaves = append(leaves, &schema[i])
+		}
+	}
 	for _, c := range f.Root().Columns() {
-		p.walk(c, 0)
+		p.walk(c, 0, "", leaves)
 	}
 	for i := range p.cols {
 		p.header = append(p.header, p.cols[i].name)
 	}
-	if err := p.Select(p.header); err != nil {
+	// A column curpipe does not read fails Next, not the opening, since
+	// the caller may select others.
+	if err := p.Select(p.header); err != nil && !errors.Is(err, ErrColumnType) {
 		return nil, err
 	}
 	return p, nil
@@ -189,16 +225,20 @@ const (
 
 // column is one header entry and the leaves that make it.
 type column struct {
-	name   string
-	shape  shape
-	leaves []*parquet.Column // one, or key and value for a map
-	repDef int               // definition level at which an element exists
-	defMap int               // for a map: level at which the map is not null
+	name    string
+	shape   shape
+	leaves  []*parquet.Column                        // one, or key and value for a map
+	formats []func(b []byte, v parquet.Value) []byte // per leaf
+	unread  error                                    // why curpipe does not read it, if it does not
+	repDef  int                                      // definition level at which an element exists
+	defMap  int                                      // for a map: level at which the map is not null
 }
 
-// walk appends the header entries under c; repDef is the definition level of
-// the innermost repeated node above c.
-func (p *parquetReader) walk(c *parquet.Column, repDef int) {
+// walk appends the header entries under c. repDef is the definition level
+// of the innermost repeated node above c; within names a group above c
+// whose annotation curpipe does not read ("VARIANT v"), or is "". leaves
+// are the file's leaf schema elements.
+func (p *parquetReader) walk(c *parquet.Column, repDef int, within string, leaves []*format.SchemaElement) {
 	if c.Repeated() {
 		repDef = c.MaxDefinitionLevel()
 	}
@@ -208,22 +248,36 @@ func (p *parquetReader) walk(c *parquet.Column, repDef int) {
 		if c.MaxRepetitionLevel() > 0 {
 			col.shape = list
 		}
-		p.cols = append(p.cols, col)
+		p.cols = append(p.cols, col.withFormats(within, leaves))
 		return
 	}
-	if lt := c.Type().LogicalType(); lt != nil && isMap(lt.Value) && !c.Repeated() {
+	lt := c.Type().LogicalType()
+	if lt != nil && isMap(lt.Value) && !c.Repeated() {
 		if kv := c.Columns(); len(kv) == 1 && kv[0].Repeated() && len(kv[0].Columns()) == 2 {
 			k, v := kv[0].Columns()[0], kv[0].Columns()[1]
 			if k.Leaf() && v.Leaf() && c.MaxRepetitionLevel() == 0 {
-				p.cols = append(p.cols, column{name: name, shape: dict,
-					leaves: []*parquet.Column{k, v}, repDef: kv[0].MaxDefinitionLevel(),
-					defMap: c.MaxDefinitionLevel()})
+				col := column{name: name, shape: dict, leaves: []*parquet.Column{k, v},
+					repDef: kv[0].MaxDefinitionLevel(), defMap: c.MaxDefinitionLevel()}
+				p.cols = append(p.cols, col.withFormats(within, leaves))
 				return
 			}
 		}
 	}
+	// A group is read by its leaves; its own name is no column, and
+	// selecting it must not yield "" for every row unnoticed.
+	if p.groups == nil {
+		p.groups = make(map[string]error)
+	}
+	p.groups[name] = &columnTypeError{column: name, typ: c.Type().String()}
+	if lt != nil && within == "" {
+		switch lt.Value.(type) {
+		case *format.MapType, *format.ListType:
+		default: // VARIANT: its leaves hold the variant binary encoding
+			within = lt.String() + " " + name
+		}
+	}
 	for _, child := range c.Columns() {
-		p.walk(child, repDef)
+		p.walk(child, repDef, within, leaves)
 	}
 }
 
@@ -232,12 +286,50 @@ func isMap(v format.LogicalTypeValue) bool {
 	return ok
 }
 
+// withFormats returns col with the renderers of its leaves, or with why
+// curpipe does not read it. within is as for walk; leaves are the file's
+// leaf schema elements.
+func (col column) withFormats(within string, leaves []*format.SchemaElement) column {
+	col.formats = make([]func([]byte, parquet.Value) []byte, len(col.leaves))
+	for i, leaf := range col.leaves {
+		t := leaf.Type()
+		typ := t.String()
+		var declared, logical format.LogicalTypeValue
+		if j := leaf.Index(); j >= 0 && j < len(leaves) && leaves[j].Name == leaf.Name() {
+			declared = leaves[j].LogicalType.Value
+		}
+		if lt := t.LogicalType(); lt != nil {
+			logical = lt.Value
+		}
+		f, ok := formatter(t)
+		switch {
+		case declared != nil && reflect.TypeOf(declared) != reflect.TypeOf(logical):
+			// parquet-go reads an annotation it does not know (FLOAT16,
+			// a VARIANT leaf) as the physical type under it.
+			ok, typ = false, declared.String()
+		case within != "":
+			ok, typ = false, typ+" within "+within
+		case leaf.MaxRepetitionLevel() > 1:
+			// One JSON array of all the values would lose the nesting.
+			ok, typ = false, typ+" in nested lists or maps"
+		}
+		if !ok {
+			col.unread = &columnTypeError{column: strings.Join(leaf.Path(), "."), typ: typ}
+			return col
+		}
+		col.formats[i] = f
+	}
+	return col
+}
+
 type parquetReader struct {
 	object  string
 	file    *parquet.File
 	src     *readerAt
 	cols    []column
+	groups  map[string]error // by path: the groups, which are not columns
 	header  []string
+	unread  *RowError   // a selected column curpipe does not read: Next's error
 	sel     []*column   // per selected name; nil when absent
 	cursors [][]*cursor // per selected name, per leaf
 	out     []string
@@ -262,19 +354,23 @@ func (p *parquetReader) Select(names []string) error {
 	if p.pos > 0 || p.group >= 0 {
 		return fmt.Errorf("tabular: %s: Select after Next", p.object)
 	}
-	p.sel, p.cursors = p.sel[:0], p.cursors[:0]
+	p.sel, p.cursors, p.unread = p.sel[:0], p.cursors[:0], nil
 	for _, name := range names {
 		i := slices.Index(p.header, name)
 		if i < 0 {
+			if err := p.groups[name]; err != nil {
+				p.sel, p.cursors, p.unread = nil, nil, &RowError{Object: p.object, Err: err}
+				return p.unread
+			}
 			p.sel, p.cursors = append(p.sel, nil), append(p.cursors, nil)
 			continue
 		}
 		col := &p.cols[i]
-		cs := make([]*cursor, len(col.leaves))
-		for j, leaf := range col.leaves {
-			cs[j] = newCursor(leaf)
+		if col.unread != nil {
+			p.sel, p.cursors, p.unread = nil, nil, &RowError{Object: p.object, Err: col.unread}
+			return p.unread
 		}
-		p.sel, p.cursors = append(p.sel, col), append(p.cursors, cs)
+		p.sel, p.cursors = append(p.sel, col), append(p.cursors, col.newCursors())
 	}
 	p.out = make([]string, len(names))
 	p.spans = make([]span, len(names))
@@ -296,24 +392,28 @@ func (p *parquetReader) Next() (fields []string, err error) {
 	if p.err != nil {
 		return nil, p.err
 	}
+	if p.unread != nil {
+		return nil, p.unread
+	}
 	defer func() {
 		if r := recover(); r != nil { // parquet-go panics on some bad pages
 			err = fmt.Errorf("parquet: %v", r)
 		}
-		if err != nil && err != io.EOF {
-			var le *RowError
+		if err == nil || err == io.EOF {
+			return
+		}
+		var re *RowError
+		if !errors.As(err, &re) { // else it says where already
 			switch {
-			case errors.As(err, &le) && errors.Is(err, ErrLimit):
-				p.err = err // says where and which limit already
-				return
+			case errors.Is(err, ErrLimit): // a page over the limit: no damage
 			case p.src.err != nil:
 				err = p.src.err
-			case !errors.Is(err, errUnsupported):
+			case !errors.Is(err, ErrCompression):
 				err = fmt.Errorf("%w: %w", ErrCorrupt, err)
 			}
-			p.err = &RowError{Object: p.object, Pos: p.pos + 1, Err: err}
-			err = p.err
+			err = &RowError{Object: p.object, Pos: p.pos + 1, Err: err}
 		}
+		p.err = err
 	}()
 	for p.left == 0 {
 		if err := p.nextGroup(); err != nil {
@@ -378,7 +478,7 @@ func (p *parquetReader) nextGroup() error {
 			if i >= len(chunks) || i >= len(meta) {
 				return fmt.Errorf("row group %d lacks column %d", p.group, i)
 			}
-			if err := c.load(p.src, chunks[i], &meta[i].MetaData); err != nil {
+			if err := c.load(p.src, chunks[i], &meta[i].MetaData, p.limits.ParquetPageBytes); err != nil {
 				return err
 			}
 		}
@@ -474,6 +574,9 @@ func (p *parquetReader) NextChunk(int) (Reader, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
+	if p.unread != nil {
+		return nil, p.unread
+	}
 	if p.left > 0 || p.end != len(p.file.RowGroups()) {
 		return nil, fmt.Errorf("tabular: %s: NextChunk after Next", p.object)
 	}
@@ -482,17 +585,13 @@ func (p *parquetReader) NextChunk(int) (Reader, error) {
 		return nil, io.EOF
 	}
 	p.group++
-	ch := &parquetReader{object: p.object, file: p.file, src: &readerAt{r: p.src.r}, cols: p.cols, header: p.header,
-		group: p.group - 1, end: p.group + 1, pos: p.pos, limits: p.limits}
+	ch := &parquetReader{object: p.object, file: p.file, src: &readerAt{r: p.src.r}, cols: p.cols, groups: p.groups,
+		header: p.header, group: p.group - 1, end: p.group + 1, pos: p.pos, limits: p.limits}
 	p.pos += p.file.RowGroups()[p.group].NumRows()
 	ch.sel, ch.cursors = p.sel, make([][]*cursor, len(p.sel))
 	for i, col := range p.sel {
-		if col == nil {
-			continue
-		}
-		ch.cursors[i] = make([]*cursor, len(col.leaves))
-		for j, leaf := range col.leaves {
-			ch.cursors[i][j] = newCursor(leaf)
+		if col != nil {
+			ch.cursors[i] = col.newCursors()
 		}
 	}
 	ch.out, ch.spans = make([]string, len(p.sel)), make([]span, len(p.sel))
@@ -585,12 +684,18 @@ type cursor struct {
 	page   parquet.Page
 }
 
-func newCursor(leaf *parquet.Column) *cursor {
-	c := &cursor{leaf: leaf, format: formatter(leaf.Type()), buf: make([]parquet.Value, 256),
-		flat: leaf.MaxRepetitionLevel() == 0, maxDef: byte(leaf.MaxDefinitionLevel()),
-		name: strings.Join(leaf.Path(), ".")}
-	c.render, c.perSec = classify(leaf.Type())
-	return c
+// newCursors returns a cursor for each of col's leaves, which curpipe
+// reads.
+func (col *column) newCursors() []*cursor {
+	cs := make([]*cursor, len(col.leaves))
+	for i, leaf := range col.leaves {
+		c := &cursor{leaf: leaf, format: col.formats[i], buf: make([]parquet.Value, 256),
+			flat: leaf.MaxRepetitionLevel() == 0, maxDef: byte(leaf.MaxDefinitionLevel()),
+			name: strings.Join(leaf.Path(), ".")}
+		c.render, c.perSec = classify(leaf.Type())
+		cs[i] = c
+	}
+	return cs
 }
 
 // flatValue returns the current row's value of a non-repeated column and
@@ -709,8 +814,8 @@ func (c *cursor) inPlace(page parquet.Page) (bool, error) {
 	if !c.flat || c.render == renderOther && dict == nil {
 		return false, nil
 	}
-	rows := page.NumValues()
-	if rows < 0 || rows > maxPageValues {
+	rows := page.NumValues() // checkPages has bounded it
+	if rows < 0 {
 		return false, fmt.Errorf("page claims %d values", rows)
 	}
 	present := int(rows)
@@ -927,8 +1032,9 @@ func append2(b []byte, n int64) []byte {
 }
 
 // load reads a column chunk in one read (one request to an object store)
-// and checks its page headers before parquet-go trusts them.
-func (c *cursor) load(src io.ReaderAt, chunk parquet.ColumnChunk, m *format.ColumnMetaData) error {
+// and checks its page headers, against pageBytes among others, before
+// parquet-go trusts them.
+func (c *cursor) load(src io.ReaderAt, chunk parquet.ColumnChunk, m *format.ColumnMetaData, pageBytes int64) error {
 	fc, ok := chunk.(*parquet.FileColumnChunk)
 	if !ok {
 		return fmt.Errorf("unexpected column chunk type %T", chunk)
@@ -936,14 +1042,14 @@ func (c *cursor) load(src io.ReaderAt, chunk parquet.ColumnChunk, m *format.Colu
 	if m.Codec == format.Lz4Raw || m.Codec == format.Lz4 {
 		// parquet-go v0.32 decodes LZ4_RAW pages that compress less than
 		// 3:1 into a buffer it then drops, yielding empty or stale values.
-		return fmt.Errorf("column %s: %w: %s", strings.Join(c.leaf.Path(), "."), errUnsupported, m.Codec)
+		return fmt.Errorf("column %s: %w: %s", strings.Join(c.leaf.Path(), "."), ErrCompression, m.Codec)
 	}
 	start, n := chunkRange(m)
 	c.data = slices.Grow(c.data[:0], int(n))[:n]
 	if _, err := readFull(src, c.data, start); err != nil {
 		return err
 	}
-	if err := checkPages(c.data, m.Codec); err != nil {
+	if err := checkPages(c.data, m.Codec, pageBytes); err != nil {
 		return fmt.Errorf("column %s: %w", strings.Join(c.leaf.Path(), "."), err)
 	}
 	c.pages = fc.PagesFrom(&chunkReader{start: start, b: c.data})
@@ -968,9 +1074,14 @@ func (r *chunkReader) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // checkPages checks that every page header in a column chunk is well formed
-// and claims no more than the chunk holds and the limits allow; for snappy,
-// it also checks the decompressed length the stream declares.
-func checkPages(b []byte, codec format.CompressionCodec) error {
+// and claims no more than the chunk holds, nor more than maxBytes or
+// maxBytes/8 values (see Limits.ParquetPageBytes); for snappy, it also
+// checks the decompressed length the stream declares. A page over the
+// limit is a *LimitError; any other fault, damage.
+func checkPages(b []byte, codec format.CompressionCodec, maxBytes int64) error {
+	overLimit := func(what string, limit int64, unit string) error {
+		return &LimitError{What: what, Limit: limit, Unit: unit, Flag: "--max-parquet-page-bytes"}
+	}
 	for off := 0; off < len(b); {
 		s := thriftScan{b: b[off:]}
 		var h format.PageHeader
@@ -981,12 +1092,18 @@ func checkPages(b []byte, codec format.CompressionCodec) error {
 		if err != nil {
 			return fmt.Errorf("page header at chunk byte %d: %w", off, err)
 		}
-		values := max(h.DataPageHeader.V.NumValues, h.DictionaryPageHeader.V.NumValues, h.DataPageHeaderV2.V.NumValues)
+		values := int64(max(h.DataPageHeader.V.NumValues, h.DictionaryPageHeader.V.NumValues, h.DataPageHeaderV2.V.NumValues))
 		body, size := s.b, int(h.CompressedPageSize)
-		if size < 0 || size > len(body) || h.UncompressedPageSize < 0 || h.UncompressedPageSize > maxPageBytes ||
-			values < 0 || values > maxPageValues {
+		if size < 0 || size > len(body) || h.UncompressedPageSize < 0 || values < 0 {
 			return fmt.Errorf("page at chunk byte %d claims %d bytes (%d unpacked), %d values",
 				off, size, h.UncompressedPageSize, values)
+		}
+		if n := max(int64(size), int64(h.UncompressedPageSize)); n > maxBytes {
+			return overLimit(fmt.Sprintf("a page of %s at chunk byte %d", byteSize(n), off), maxBytes, "bytes")
+		}
+		if values > maxBytes/8 {
+			return overLimit(fmt.Sprintf("a page of %d values at chunk byte %d", values, off),
+				maxBytes/8, "values, one per 8 bytes of the page limit")
 		}
 		body = body[:size]
 		if v2 := h.DataPageHeaderV2; v2.Valid {
@@ -999,18 +1116,26 @@ func checkPages(b []byte, codec format.CompressionCodec) error {
 				body = nil
 			}
 		}
-		if n, err := snappy.DecodedLen(body); codec == format.Snappy && len(body) > 0 && (err != nil || n > maxPageBytes) {
-			return fmt.Errorf("page at chunk byte %d: bad snappy length %d (%v)", off, n, err)
+		if codec == format.Snappy && len(body) > 0 {
+			n, err := snappy.DecodedLen(body)
+			if err != nil {
+				return fmt.Errorf("page at chunk byte %d: bad snappy length (%v)", off, err)
+			}
+			if int64(n) > maxBytes {
+				return overLimit(fmt.Sprintf("a page inflating to %s at chunk byte %d", byteSize(int64(n)), off), maxBytes, "bytes")
+			}
 		}
 		off = len(b) - len(s.b) + size
 	}
 	return nil
 }
 
-var (
-	errThrift      = errors.New("malformed thrift")
-	errUnsupported = errors.New("unsupported compression")
-)
+var errThrift = errors.New("malformed thrift")
+
+// ErrCompression: a column curpipe reads is compressed with a codec it does
+// not decode (LZ4). Like ErrCorrupt it fails the whole object; unlike it,
+// the file is sound.
+var ErrCompression = errors.New("unsupported compression")
 
 // thriftScan walks thrift compact-protocol data without decoding it and
 // fails when a length or count exceeds the bytes left.
@@ -1125,23 +1250,27 @@ const (
 	renderTimestamp               // appendTimestamp, with units per second
 )
 
-// classify returns how values of type t render, and for a timestamp its
-// units per second. It agrees with formatter, which it shortcuts.
+// classify returns how values of t, a type formatter accepts, render, and
+// for a timestamp its units per second. It agrees with formatter, which it
+// shortcuts; a type it has no case for renders by formatter.
 func classify(t parquet.Type) (render, int64) {
+	var logical format.LogicalTypeValue
 	if lt := t.LogicalType(); lt != nil {
-		switch lt := lt.Value.(type) {
-		case *format.DecimalType, *format.DateType:
-			return renderOther, 0
-		case *format.TimestampType:
-			if t.Kind() == parquet.Int64 {
-				return renderTimestamp, unitsPerSecond(lt)
-			}
-			return renderOther, 0
-		case *format.IntType:
-			if !lt.IsSigned {
-				return renderOther, 0
-			}
+		logical = lt.Value
+	}
+	switch lt := logical.(type) {
+	case nil, *format.StringType, *format.EnumType, *format.JsonType:
+	case *format.TimestampType:
+		if t.Kind() == parquet.Int64 {
+			return renderTimestamp, unitsPerSecond(lt)
 		}
+		return renderOther, 0
+	case *format.IntType:
+		if !lt.IsSigned {
+			return renderOther, 0
+		}
+	default:
+		return renderOther, 0
 	}
 	switch t.Kind() {
 	case parquet.ByteArray:
@@ -1164,53 +1293,102 @@ func unitsPerSecond(t *format.TimestampType) int64 {
 	return 1000
 }
 
-// formatter returns the renderer of a leaf column's values.
-func formatter(t parquet.Type) func([]byte, parquet.Value) []byte {
+// formatter returns the renderer of values of type t, and whether curpipe
+// reads t at all. Every type it reads is a case here, so that any other
+// (an INTERVAL, a TIME, BSON, an annotation newer than this code) is
+// refused, not rendered as the bytes or the count that store it.
+func formatter(t parquet.Type) (func([]byte, parquet.Value) []byte, bool) {
 	var logical format.LogicalTypeValue
 	if lt := t.LogicalType(); lt != nil {
 		logical = lt.Value
 	}
+	switch logical.(type) {
+	case *format.ListType, *format.MapType, *format.VariantType:
+		return nil, false // a group's annotation on a leaf: t has no Kind
+	}
+	kind := t.Kind()
 	switch lt := logical.(type) {
+	case nil: // no annotation: by the physical type
+		switch kind {
+		case parquet.Boolean:
+			return func(b []byte, v parquet.Value) []byte { return strconv.AppendBool(b, v.Boolean()) }, true
+		case parquet.Int32:
+			return func(b []byte, v parquet.Value) []byte { return strconv.AppendInt(b, int64(v.Int32()), 10) }, true
+		case parquet.Int64:
+			return func(b []byte, v parquet.Value) []byte { return strconv.AppendInt(b, v.Int64(), 10) }, true
+		case parquet.Int96:
+			return appendInt96, true
+		case parquet.Float:
+			return func(b []byte, v parquet.Value) []byte { return formatFloat(b, float64(v.Float()), 32) }, true
+		case parquet.Double:
+			return func(b []byte, v parquet.Value) []byte { return formatFloat(b, v.Double(), 64) }, true
+		case parquet.ByteArray: // text, as legacy writers leave it
+			return appendBytes, true
+		}
+		// A bare FIXED_LEN_BYTE_ARRAY holds binary: an INTERVAL's three
+		// counts, a FLOAT16, a hash.
+	case *format.StringType, *format.EnumType, *format.JsonType:
+		if kind == parquet.ByteArray {
+			return appendBytes, true
+		}
 	case *format.DecimalType:
-		return func(b []byte, v parquet.Value) []byte { return appendDecimal(b, v, int(lt.Scale)) }
+		switch kind {
+		case parquet.Int32, parquet.Int64, parquet.ByteArray, parquet.FixedLenByteArray:
+			return func(b []byte, v parquet.Value) []byte { return appendDecimal(b, v, int(lt.Scale)) }, true
+		}
 	case *format.DateType:
-		return func(b []byte, v parquet.Value) []byte {
-			return time.Unix(int64(v.Int32())*86400, 0).UTC().AppendFormat(b, time.DateOnly)
+		if kind == parquet.Int32 {
+			return func(b []byte, v parquet.Value) []byte {
+				return time.Unix(int64(v.Int32())*86400, 0).UTC().AppendFormat(b, time.DateOnly)
+			}, true
 		}
 	case *format.TimestampType:
-		perSec := unitsPerSecond(lt)
-		return func(b []byte, v parquet.Value) []byte { return appendTimestamp(b, v.Int64(), perSec) }
+		if kind == parquet.Int64 {
+			perSec := unitsPerSecond(lt)
+			return func(b []byte, v parquet.Value) []byte { return appendTimestamp(b, v.Int64(), perSec) }, true
+		}
 	case *format.IntType:
-		if !lt.IsSigned {
-			return func(b []byte, v parquet.Value) []byte {
-				if t.Kind() == parquet.Int32 {
-					return strconv.AppendUint(b, uint64(uint32(v.Int32())), 10)
-				}
-				return strconv.AppendUint(b, v.Uint64(), 10)
-			}
+		switch {
+		case kind == parquet.Int32 && lt.IsSigned:
+			return func(b []byte, v parquet.Value) []byte { return strconv.AppendInt(b, int64(v.Int32()), 10) }, true
+		case kind == parquet.Int64 && lt.IsSigned:
+			return func(b []byte, v parquet.Value) []byte { return strconv.AppendInt(b, v.Int64(), 10) }, true
+		case kind == parquet.Int32:
+			return func(b []byte, v parquet.Value) []byte { return strconv.AppendUint(b, uint64(uint32(v.Int32())), 10) }, true
+		case kind == parquet.Int64:
+			return func(b []byte, v parquet.Value) []byte { return strconv.AppendUint(b, v.Uint64(), 10) }, true
 		}
-	}
-	switch t.Kind() {
-	case parquet.Boolean:
-		return func(b []byte, v parquet.Value) []byte { return strconv.AppendBool(b, v.Boolean()) }
-	case parquet.Int32:
-		return func(b []byte, v parquet.Value) []byte { return strconv.AppendInt(b, int64(v.Int32()), 10) }
-	case parquet.Int64:
-		return func(b []byte, v parquet.Value) []byte { return strconv.AppendInt(b, v.Int64(), 10) }
-	case parquet.Int96:
-		return func(b []byte, v parquet.Value) []byte {
-			// Impala's layout: nanoseconds of the day, then the Julian day.
-			x := v.Int96()
-			nanos := int64(uint64(x[1])<<32 | uint64(x[0]))
-			day := int64(int32(x[2])) - 2440588 // Julian day of 1970-01-01
-			return appendTime(b, time.Unix(day*86400, 0).Add(time.Duration(nanos)))
+	case *format.UUIDType:
+		if kind == parquet.FixedLenByteArray && t.Length() == 16 {
+			return func(b []byte, v parquet.Value) []byte { return appendUUID(b, v.ByteArray()) }, true
 		}
-	case parquet.Float:
-		return func(b []byte, v parquet.Value) []byte { return formatFloat(b, float64(v.Float()), 32) }
-	case parquet.Double:
-		return func(b []byte, v parquet.Value) []byte { return formatFloat(b, v.Double(), 64) }
+	case *format.NullType: // every value is null
+		return func(b []byte, _ parquet.Value) []byte { return b }, true
 	}
-	return func(b []byte, v parquet.Value) []byte { return append(b, v.ByteArray()...) }
+	return nil, false
+}
+
+func appendBytes(b []byte, v parquet.Value) []byte { return append(b, v.ByteArray()...) }
+
+// appendInt96 renders an INT96 as the timestamp it is in Impala's layout:
+// nanoseconds of the day, then the Julian day.
+func appendInt96(b []byte, v parquet.Value) []byte {
+	x := v.Int96()
+	nanos := int64(uint64(x[1])<<32 | uint64(x[0]))
+	day := int64(int32(x[2])) - 2440588 // Julian day of 1970-01-01
+	return appendTime(b, time.Unix(day*86400, 0).Add(time.Duration(nanos)))
+}
+
+// appendUUID appends the 16 bytes of a UUID as 8-4-4-4-12 hex digits.
+func appendUUID(b, u []byte) []byte {
+	if len(u) != 16 { // not for a FIXED_LEN_BYTE_ARRAY(16)
+		return hex.AppendEncode(b, u)
+	}
+	b = hex.AppendEncode(b, u[:4])
+	for _, part := range [][]byte{u[4:6], u[6:8], u[8:10], u[10:]} {
+		b = hex.AppendEncode(append(b, '-'), part)
+	}
+	return b
 }
 
 // formatFloat is the one place where a binary float meets money: CUR 1.0

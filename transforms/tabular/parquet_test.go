@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/big"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -356,7 +357,7 @@ func TestParquetLZ4(t *testing.T) {
 	}
 	err := readErr(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 	var re *RowError
-	if !errors.Is(err, errUnsupported) || errors.Is(err, ErrCorrupt) || !errors.As(err, &re) || re.Pos != 1 {
+	if !errors.Is(err, ErrCompression) || errors.Is(err, ErrCorrupt) || !errors.As(err, &re) || re.Pos != 1 {
 		t.Errorf("error = %v, want a *RowError at row 1 for unsupported compression", err)
 	}
 }
@@ -422,7 +423,7 @@ func readErr(r io.ReaderAt, size int64) error {
 
 // FuzzParquetReader feeds damaged files: the reader must never panic and
 // every error must be a *RowError wrapping ErrCorrupt (or naming a codec it
-// refuses).
+// refuses, a limit the file is over, or a column type it does not read).
 func FuzzParquetReader(f *testing.F) {
 	f.Add([]byte("PAR1"))
 	f.Add(flatFile(&testing.T{}, parquet.Group{"a": parquet.Optional(parquet.String()),
@@ -436,7 +437,9 @@ func FuzzParquetReader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		err := readErr(bytes.NewReader(data), int64(len(data)))
 		var re *RowError
-		if err != nil && (!errors.As(err, &re) || !errors.Is(err, ErrCorrupt) && !errors.Is(err, errUnsupported)) {
+		defined := errors.Is(err, ErrCorrupt) || errors.Is(err, ErrCompression) || errors.Is(err, ErrLimit) ||
+			errors.Is(err, ErrColumnType)
+		if err != nil && (!errors.As(err, &re) || !defined) {
 			t.Errorf("error %v is not a *RowError wrapping ErrCorrupt", err)
 		}
 	})
@@ -491,16 +494,17 @@ func BenchmarkParquetReader(b *testing.B) {
 	b.ReportMetric(float64(b.N*len(rows))/b.Elapsed().Seconds(), "rows/s")
 }
 
-// TestParquetLimits: a selected column chunk, or a row group's selected
-// chunks together, over their limits fail with a *LimitError that names
-// the flag; unselected columns do not count.
+// TestParquetLimits: a selected column chunk, a row group's selected
+// chunks together, or a page of a selected column, over their limits fail
+// with a *LimitError that names the flag; unselected columns do not count.
 func TestParquetLimits(t *testing.T) {
-	group := parquet.Group{"id": parquet.String(), "big": parquet.String(), "other": parquet.String()}
+	group := parquet.Group{"id": parquet.String(), "big": parquet.String(), "other": parquet.String(),
+		"flag": parquet.Leaf(parquet.BooleanType)}
 	var rows []map[string]any
 	for i := range 400 {
 		// Digits of i*7919 squared: little for snappy to squeeze.
 		v := fmt.Sprint(big.NewInt(0).Exp(big.NewInt(int64(i*7919+1)), big.NewInt(20), nil))
-		rows = append(rows, map[string]any{"id": str(fmt.Sprint(i)), "big": str(v), "other": str(v)})
+		rows = append(rows, map[string]any{"id": str(fmt.Sprint(i)), "big": str(v), "other": str(v), "flag": i%3 == 0})
 	}
 	data := flatFile(t, group, 200, rows)
 	tests := []struct {
@@ -513,6 +517,12 @@ func TestParquetLimits(t *testing.T) {
 		{"a column chunk over", []string{"id", "big"}, Limits{ParquetColumnChunkBytes: 4 << 10, ParquetRowGroupBytes: 1 << 20}, "--max-parquet-column-chunk-bytes"},
 		{"an unselected chunk is no matter", []string{"id"}, Limits{ParquetColumnChunkBytes: 4 << 10, ParquetRowGroupBytes: 1 << 20}, ""},
 		{"a row group over", []string{"id", "big", "other"}, Limits{ParquetColumnChunkBytes: 1 << 20, ParquetRowGroupBytes: 12 << 10}, "--max-parquet-row-group-bytes"},
+		// A page holds a row group's 200 values of a column: ids take 1.4 kB,
+		// big values 23 kB, flags 25 bytes.
+		{"pages within the limit", []string{"id", "flag"}, Limits{ParquetPageBytes: 2 << 10}, ""},
+		{"a page over", []string{"id", "big"}, Limits{ParquetPageBytes: 4 << 10}, "--max-parquet-page-bytes"},
+		{"an unselected page is no matter", []string{"id"}, Limits{ParquetPageBytes: 4 << 10}, ""},
+		{"a page of too many values", []string{"flag"}, Limits{ParquetPageBytes: 1 << 10}, "--max-parquet-page-bytes"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -530,13 +540,17 @@ func TestParquetLimits(t *testing.T) {
 				}
 			}
 			var le *LimitError
+			var re *RowError
 			switch {
 			case tc.flag == "" && err != io.EOF:
 				t.Fatalf("within the limits: %v", err)
 			case tc.flag == "" && n != len(rows):
 				t.Errorf("%d rows, want %d", n, len(rows))
-			case tc.flag != "" && (!errors.As(err, &le) || le.Flag != tc.flag):
+			case tc.flag == "":
+			case !errors.As(err, &le) || le.Flag != tc.flag || !strings.Contains(err.Error(), tc.flag):
 				t.Errorf("error %v, want a limit error naming %s", err, tc.flag)
+			case errors.Is(err, ErrCorrupt) || !errors.As(err, &re) || re.Object != "p.parquet" || re.Pos != 1:
+				t.Errorf("error %v, want a *RowError at p.parquet:1 and not ErrCorrupt", err)
 			}
 		})
 	}
