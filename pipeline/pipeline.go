@@ -98,6 +98,9 @@ func (c Config) Validate() error {
 	if c.MaxBadRows < 0 {
 		errs = append(errs, fmt.Errorf("--max-bad-rows %d: must be 0 or more", c.MaxBadRows))
 	}
+	if c.MaxCells < 0 {
+		errs = append(errs, fmt.Errorf("--max-cells %d: must be 1 or more", c.MaxCells))
+	}
 	if c.RunID == "" {
 		errs = append(errs, errors.New("no run id"))
 	}

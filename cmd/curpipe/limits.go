@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/curpipe/curpipe/transforms/billing"
 	rep "github.com/curpipe/curpipe/transforms/report"
 	"github.com/curpipe/curpipe/transforms/tabular"
 )
@@ -14,13 +15,14 @@ import (
 type limits struct {
 	files   tabular.Limits
 	reports rep.Limits
+	cells   int // a report's distinct cells (billing.ParseOptions.MaxCells)
 }
 
 // limitFlags adds the flags that bound what an input may make curpipe
 // hold, with tabular's and report's DefaultLimits as their defaults, and
 // returns the limits they fill.
 func limitFlags(fs *flag.FlagSet) *limits {
-	all := &limits{files: tabular.DefaultLimits, reports: rep.DefaultLimits}
+	all := &limits{files: tabular.DefaultLimits, reports: rep.DefaultLimits, cells: billing.DefaultMaxCells}
 	l := &all.files
 	fs.Var((*bytesFlag)(&l.HeaderBytes), "max-header-bytes", "bytes in a CSV header line (1MiB, 500KB, 4096)")
 	fs.Var((*bytesFlag)(&l.RecordBytes), "max-record-bytes", "bytes in one CSV record, quoted line breaks included")
@@ -30,8 +32,10 @@ func limitFlags(fs *flag.FlagSet) *limits {
 	fs.Var((*bytes64Flag)(&l.ZipEntryBytes), "max-zip-entry-bytes", "inflated bytes of the CSV inside a zip")
 	fs.Var((*bytes64Flag)(&l.ParquetColumnChunkBytes), "max-parquet-column-chunk-bytes", "compressed bytes of one Parquet column chunk curpipe reads")
 	fs.Var((*bytes64Flag)(&l.ParquetRowGroupBytes), "max-parquet-row-group-bytes", "compressed bytes of the column chunks curpipe reads from one Parquet row group")
+	fs.Var((*bytes64Flag)(&l.ParquetPageBytes), "max-parquet-page-bytes", "bytes of one page of a Parquet column curpipe reads, compressed or not, and its values, one per 8 bytes")
 	fs.Var((*bytes64Flag)(&all.reports.ManifestBytes), "max-manifest-bytes", "bytes in a report's manifest")
 	fs.IntVar(&all.reports.Files, "max-files-per-report", all.reports.Files, "data files in one report, and entries in its manifest")
+	fs.IntVar(&all.cells, "max-cells", all.cells, "distinct day, payer, account, service and currency cells of one report (about 1 KB of memory each)")
 	return all
 }
 

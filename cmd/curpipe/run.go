@@ -68,6 +68,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		NoCurated:    *noCurated,
 		Limits:       limits.files,
 		ReportLimits: limits.reports,
+		MaxCells:     limits.cells,
 		ParseGroups:  *groups,
 	}
 	if err := cfg.Validate(); err != nil {

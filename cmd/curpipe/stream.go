@@ -44,7 +44,7 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	beam.Init()
 	cfg := pipeline.Config{
 		Output: absLocal([]string{*output})[0], MaxBadRows: *maxBad,
-		TotalsTable: *table, Topic: *topic, AllowBuckets: allow, Limits: limits.files, ReportLimits: limits.reports,
+		TotalsTable: *table, Topic: *topic, AllowBuckets: allow, Limits: limits.files, ReportLimits: limits.reports, MaxCells: limits.cells,
 		ParseGroups: *groups,
 	}
 	q := pipeline.StreamConfig{Queue: *queue, Window: *win, BatchSize: *batch, WaitTime: *wait, Visibility: *visibility, Readers: *readers}

@@ -20,7 +20,7 @@ func describeGroup(g FileGroup) string {
 	for _, t := range g.Tasks {
 		idx = append(idx, t.Index)
 	}
-	return fmt.Sprintf("%s %v", g.Tasks[0].Ref, idx)
+	return fmt.Sprintf("%s %v of %d", g.Tasks[0].Ref, idx, g.Groups)
 }
 
 func TestExpandFiles(t *testing.T) {
@@ -37,13 +37,13 @@ func TestExpandFiles(t *testing.T) {
 		groups  int
 		want    []any
 	}{
-		{"one file", []Report{{Ref: "a", Files: files(1)}}, 4, []any{"a [0]"}},
-		{"fewer files than groups", []Report{{Ref: "a", Files: files(3)}}, 4, []any{"a [0]", "a [1]", "a [2]"}},
+		{"one file", []Report{{Ref: "a", Files: files(1)}}, 4, []any{"a [0] of 1"}},
+		{"fewer files than groups", []Report{{Ref: "a", Files: files(3)}}, 4, []any{"a [0] of 3", "a [1] of 3", "a [2] of 3"}},
 		{"more files than groups", []Report{{Ref: "a", Files: files(10)}}, 4,
-			[]any{"a [0 4 8]", "a [1 5 9]", "a [2 6]", "a [3 7]"}},
-		{"the default", []Report{{Ref: "a", Files: files(5)}}, 0, []any{"a [0 4]", "a [1]", "a [2]", "a [3]"}},
+			[]any{"a [0 4 8] of 4", "a [1 5 9] of 4", "a [2 6] of 4", "a [3 7] of 4"}},
+		{"the default", []Report{{Ref: "a", Files: files(5)}}, 0, []any{"a [0 2 4] of 2", "a [1 3] of 2"}},
 		{"failed and skipped reports expand to nothing", []Report{{Ref: "a", Files: files(2), Err: "x"},
-			{Ref: "b", Files: files(2), Skip: "y"}, {Ref: "c", Files: files(1)}}, 4, []any{"c [0]"}},
+			{Ref: "b", Files: files(2), Skip: "y"}, {Ref: "c", Files: files(1)}}, 4, []any{"c [0] of 1"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
