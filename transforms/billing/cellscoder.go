@@ -15,7 +15,7 @@ import (
 // strings (see below), its three measures in decimal's binary form,
 // length-prefixed, and its line-item count, all varints; then the count
 // of verdicts and each verdict's fields (five strings, a varint time and
-// a byte).
+// a byte); then the count of spilled objects and their URLs.
 //
 // A string is written once per batch: its first use as a varint of its
 // length times two followed by its bytes, later ones as a varint of its
@@ -90,6 +90,10 @@ func encodeCells(c Cells) ([]byte, error) {
 			ok = 1
 		}
 		b = append(b, ok)
+	}
+	b = binary.AppendUvarint(b, uint64(len(c.Spilled)))
+	for _, u := range c.Spilled {
+		b = strs.appendString(b, -1, u)
 	}
 	return b, nil
 }
@@ -185,17 +189,32 @@ func decodeCells(b []byte) (Cells, error) {
 		v.VersionTime, v.OK = t, b[k] == 1
 		b = b[k+1:]
 	}
+	ns, k := binary.Uvarint(b)
+	if k <= 0 || ns > uint64(len(b)-k) {
+		return Cells{}, errCells
+	}
+	b = b[k:]
+	if ns > 0 {
+		c.Spilled = make([]string, ns)
+	}
+	for i := range c.Spilled {
+		s, ok := str()
+		if !ok {
+			return Cells{}, errCells
+		}
+		c.Spilled[i] = s
+	}
 	if len(b) != 0 {
 		return Cells{}, errCells
 	}
 	return c, nil
 }
 
-// encodeShard writes a Shard as its ref and day, length-prefixed, then
-// its rows as encodeCells does.
+// encodeShard writes a Shard as its ref, day and why it is incomplete,
+// length-prefixed, then its rows as encodeCells does.
 func encodeShard(sh Shard) ([]byte, error) {
 	var head []byte
-	for _, s := range [...]string{sh.Ref, sh.Day} {
+	for _, s := range [...]string{sh.Ref, sh.Day, sh.Missing} {
 		head = binary.AppendUvarint(head, uint64(len(s)))
 		head = append(head, s...)
 	}
@@ -208,7 +227,7 @@ func encodeShard(sh Shard) ([]byte, error) {
 
 func decodeShard(b []byte) (Shard, error) {
 	var sh Shard
-	for _, f := range [...]*string{&sh.Ref, &sh.Day} {
+	for _, f := range [...]*string{&sh.Ref, &sh.Day, &sh.Missing} {
 		l, k := binary.Uvarint(b)
 		if k <= 0 || l > uint64(len(b)-k) {
 			return Shard{}, errCells

@@ -18,6 +18,9 @@ func sameCells(t *testing.T, got, want Cells) {
 	if !slices.Equal(got.Verdicts, want.Verdicts) {
 		t.Fatalf("verdicts %+v, want %+v", got.Verdicts, want.Verdicts)
 	}
+	if !slices.Equal(got.Spilled, want.Spilled) {
+		t.Fatalf("spilled %q, want %q", got.Spilled, want.Spilled)
+	}
 	if len(got.Rows) != len(want.Rows) {
 		t.Fatalf("%d cells, want %d", len(got.Rows), len(want.Rows))
 	}
@@ -58,6 +61,8 @@ func TestCellsCoderRoundTrip(t *testing.T) {
 		{"verdicts alone", Cells{Verdicts: []DayVerdict{{Ref: "r@v", ReportID: "s3://b/r", ReportKey: "r", Version: "v", VersionKey: "v", VersionTime: -1, OK: true}, {}}}},
 		{"cells and a verdict", Cells{Rows: []DayTotal{{Dims: totals.Dims{Day: "2024-01-01"}}}, Verdicts: []DayVerdict{{Ref: "é", VersionTime: 1 << 62}}}},
 		{"huge sum", Cells{Rows: []DayTotal{{Sums: totals.Sums{Unblended: huge, Amortized: huge.Neg()}}}}},
+		{"spilled", Cells{Spilled: []string{"s3://b/lake/_curpipe/partials/rk/vk/2024-01-05-0.cells", "", "s3://b/lake/_curpipe/partials/rk/vk/2024-01-05-0.cells"}}},
+		{"spilled beside cells", Cells{Rows: []DayTotal{{Dims: totals.Dims{Day: "/tmp/x"}}}, Spilled: []string{"/tmp/x"}}},
 		{"random", random},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,8 +80,9 @@ func TestCellsCoderRoundTrip(t *testing.T) {
 					t.Fatalf("decoded a batch cut to %d of %d bytes", cut, len(b))
 				}
 			}
-			// A Shard is its ref and day, then the same encoding.
-			sh := Shard{Ref: "s3://b/r@v\u00e9", Day: "2024-01-02", Rows: tc.c.Rows, Verdicts: tc.c.Verdicts}
+			// A Shard is its ref, day and what it misses, then the same
+			// encoding.
+			sh := Shard{Ref: "s3://b/r@v\u00e9", Day: "2024-01-02", Rows: tc.c.Rows, Verdicts: tc.c.Verdicts, Missing: "read partial sums: gone"}
 			sb, err := encodeShard(sh)
 			if err != nil {
 				t.Fatal(err)
@@ -85,10 +91,10 @@ func TestCellsCoderRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if gotSh.Ref != sh.Ref || gotSh.Day != sh.Day {
-				t.Errorf("shard %q %q, want %q %q", gotSh.Ref, gotSh.Day, sh.Ref, sh.Day)
+			if gotSh.Ref != sh.Ref || gotSh.Day != sh.Day || gotSh.Missing != sh.Missing {
+				t.Errorf("shard %q %q %q, want %q %q %q", gotSh.Ref, gotSh.Day, gotSh.Missing, sh.Ref, sh.Day, sh.Missing)
 			}
-			sameCells(t, Cells{Rows: gotSh.Rows, Verdicts: gotSh.Verdicts}, tc.c)
+			sameCells(t, Cells{Rows: gotSh.Rows, Verdicts: gotSh.Verdicts}, Cells{Rows: tc.c.Rows, Verdicts: tc.c.Verdicts})
 			for cut := range min(len(sb), 64) {
 				if _, err := decodeShard(sb[:cut]); err == nil && cut < len(sb) {
 					t.Fatalf("decoded a shard cut to %d of %d bytes", cut, len(sb))

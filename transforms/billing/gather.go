@@ -1,7 +1,9 @@
 package billing
 
 import (
+	"context"
 	"slices"
+	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
@@ -9,7 +11,7 @@ import (
 
 func init() {
 	register.Function3x0(verdictCells)
-	register.Function3x0(sumDay)
+	register.Function4x0(sumDay)
 	register.Iter1[Cells]()
 	register.Emitter1[Shard]()
 }
@@ -29,6 +31,10 @@ type Shard struct {
 	Day      string
 	Rows     []DayTotal   // sorted by Dims
 	Verdicts []DayVerdict // the report's verdict: one, unless something went amiss
+	// Missing says why Rows lack some of the day's cells ("" when they
+	// do not): the writer then writes nothing and acknowledges the day
+	// missing, and the report does not commit.
+	Missing string
 }
 
 // Cells are a batch of cells of one report and day: the unit partial sums
@@ -37,6 +43,10 @@ type Shard struct {
 type Cells struct {
 	Rows     []DayTotal
 	Verdicts []DayVerdict
+	// Spilled name objects that hold more of the day's cells, in this
+	// encoding: what a parse wrote to the lake instead of the shuffle
+	// (see Parse).
+	Spilled []string
 }
 
 // DailyTotals combines the partial sums of every file into one total per
@@ -56,14 +66,27 @@ func DailyTotals(s beam.Scope, partials, verdicts beam.PCollection) beam.PCollec
 	return beam.ParDo(s, sumDay, beam.GroupByKey(s, beam.Flatten(s, partials, days)))
 }
 
-// sumDay merges one report's batches of one day, one batch at a time.
-func sumDay(k ShardKey, batches func(*Cells) bool, emit func(Shard)) {
+// sumDay merges one report's batches of one day, one batch at a time,
+// reading those the parse spilled. A spilled batch that cannot be read
+// leaves the day incomplete (Shard.Missing): the report does not commit,
+// and comes back.
+func sumDay(ctx context.Context, k ShardKey, batches func(*Cells) bool, emit func(Shard)) {
 	var sum, c Cells
+	var missing []string
 	for batches(&c) {
+		for _, u := range c.Spilled {
+			part, err := readSpilled(ctx, u)
+			if err != nil {
+				missing = append(missing, err.Error())
+				continue
+			}
+			sum = mergeCells(sum, part)
+		}
+		c.Spilled = nil
 		sum = mergeCells(sum, c)
 		c = Cells{}
 	}
-	emit(Shard{Ref: k.Ref, Day: k.Day, Rows: sortedRows(sum.Rows), Verdicts: sum.Verdicts})
+	emit(Shard{Ref: k.Ref, Day: k.Day, Rows: sortedRows(sum.Rows), Verdicts: sum.Verdicts, Missing: strings.Join(missing, "; ")})
 }
 
 // verdictCells sends a report's verdict to each day it names.

@@ -1,9 +1,12 @@
 package billing
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/curpipe/curpipe/transforms/decimal"
@@ -58,5 +61,64 @@ func TestMergeCells(t *testing.T) {
 		if !slices.EqualFunc(batches[i].Rows, snapshot[i].Rows, func(a, b DayTotal) bool { return a.Dims == b.Dims && a.Sums.Equal(b.Sums) }) {
 			t.Errorf("batch %d was modified by the merge", i)
 		}
+	}
+}
+
+// TestSumDaySpilled: sumDay adds batches that came through the shuffle to
+// those a parse spilled, exactly, with the verdict; a spilled batch that
+// is gone leaves the day Missing, naming it; and RemoveSpilled leaves
+// nothing of a version behind.
+func TestSumDaySpilled(t *testing.T) {
+	ctx := context.Background()
+	out := t.TempDir()
+	cell := func(account, cost string) DayTotal {
+		return DayTotal{Dims: totals.Dims{Day: "2024-01-05", Provider: "AWS", Account: account, Currency: "USD"},
+			Sums: totals.Sums{Unblended: decimal.MustParse(cost), LineItems: 1}}
+	}
+	first := FileTask{ReportKey: "rk", VersionKey: "vk", Index: 0}
+	second := first
+	second.Index = 1
+	a, err := spill(ctx, spillURL(out, first, "2024-01-05"), Cells{Rows: []DayTotal{cell("1", "0.1"), cell("2", "5")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := spill(ctx, spillURL(out, second, "2024-01-05"), Cells{Rows: []DayTotal{cell("1", "0.2")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verdict := Cells{Verdicts: []DayVerdict{{Ref: "r@v", OK: true}}}
+	inline := Cells{Rows: []DayTotal{cell("3", "1e-9")}}
+	sum := func(batches ...Cells) Shard {
+		var got []Shard
+		i := 0
+		sumDay(ctx, ShardKey{Ref: "r@v", Day: "2024-01-05"}, func(c *Cells) bool {
+			if i == len(batches) {
+				return false
+			}
+			*c, i = batches[i], i+1
+			return true
+		}, func(sh Shard) { got = append(got, sh) })
+		if len(got) != 1 {
+			t.Fatalf("%d shards, want 1", len(got))
+		}
+		return got[0]
+	}
+
+	sh := sum(a, verdict, inline, b)
+	want := []DayTotal{cell("1", "0.3"), cell("2", "5"), cell("3", "1e-9")}
+	want[0].Sums.LineItems = 2
+	if sh.Missing != "" || len(sh.Verdicts) != 1 || !slices.EqualFunc(sh.Rows, want, func(x, y DayTotal) bool { return x.Dims == y.Dims && x.Sums.Equal(y.Sums) }) {
+		t.Errorf("got %+v, want rows %+v with the verdict and nothing missing", sh, want)
+	}
+
+	if err := RemoveSpilled(ctx, out, "rk", "vk"); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(out, "_curpipe", "partials", "*")); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
+	sh = sum(a, verdict, inline)
+	if !strings.Contains(sh.Missing, "read partial sums") || !strings.Contains(sh.Missing, "2024-01-05-0.cells") {
+		t.Errorf("a spilled batch gone: Missing = %q, want it named", sh.Missing)
 	}
 }

@@ -112,13 +112,27 @@ func (f *parseFn) ProcessElement(ctx context.Context, g FileGroup, partial func(
 		rows = group.Rows()
 	}
 	// The rows come sorted by Dims, day first: each day's run is a batch
-	// sorted as mergeCells wants it.
+	// sorted as mergeCells wants it. With a lake, batches are spilled to
+	// it (see spill.go); one that cannot be fails the group's files.
 	for len(rows) > 0 {
 		n := 1
 		for n < len(rows) && rows[n].Day == rows[0].Day {
 			n++
 		}
-		partial(ShardKey{Ref: ref, Day: rows[0].Day}, Cells{Rows: rows[:n:n]})
+		c := Cells{Rows: rows[:n:n]}
+		if f.Opts.Output != "" {
+			var err error
+			if c, err = spill(ctx, spillURL(f.Opts.Output, g.Tasks[0], rows[0].Day), c); err != nil {
+				log.Errorf(ctx, "report %s: %v", ref, err)
+				for i := range statuses {
+					if statuses[i].Err == "" {
+						statuses[i].Err = fmt.Sprintf("%s: %v", statuses[i].URL, err)
+					}
+				}
+				break
+			}
+		}
+		partial(ShardKey{Ref: ref, Day: rows[0].Day}, c)
 		rows = rows[n:]
 	}
 	for _, st := range statuses {

@@ -207,6 +207,14 @@ func (f *commitFn) process(ctx context.Context, ref string, v billing.Verdict, d
 			log.Infof(ctx, "report %s version %s: %s", r.ID, r.Version, res.reason)
 		}
 	}
+	if f.Output != "" && r.Skip == "" {
+		// Its totals are written or will not be: what its parse spilled
+		// has served. Left behind, it is only space; a redelivery writes
+		// it again.
+		if err := billing.RemoveSpilled(ctx, f.Output, r.Key, r.VersionKey); err != nil {
+			log.Warnf(ctx, "report %s version %s: %v", r.ID, r.Version, err)
+		}
+	}
 	emit(out)
 	return nil
 }

@@ -98,6 +98,8 @@ func (f *shardFn) write(ctx context.Context, sh billing.Shard, emit func(string,
 		return missing(fmt.Sprintf("%d verdicts arrived for it, want one", len(sh.Verdicts)))
 	case !sh.Verdicts[0].OK:
 		return nil // the report fails; its commit removes what it wrote
+	case sh.Missing != "":
+		return missing(sh.Missing)
 	case len(sh.Rows) == 0:
 		return missing("the verdict names the day, but no totals arrived for it")
 	}
