@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -90,6 +92,57 @@ func TestStreamOutage(t *testing.T) {
 			t.Logf("%d requests failed during the outage", proxy.Failed())
 			if n := env.depth(t, env.dlq); n != 0 {
 				t.Errorf("%d messages in the DLQ", n)
+			}
+		})
+	}
+}
+
+// TestBatchOutage: a run while DynamoDB answers nothing but 503 for
+// longer than curpipe's retries last (2 minutes a call) fails its
+// reports, naming the call and the cause, and commits nothing; once the
+// service is back the same command, rerun, commits the totals exactly.
+// (The stream's outages, of each service, are TestStreamOutage's.)
+func TestBatchOutage(t *testing.T) {
+	for _, tc := range []struct {
+		service string // the SDK's name in AWS_ENDPOINT_URL_<SERVICE>
+		fault   awstest.Fault
+		cause   string // what the failure names
+	}{
+		{"DYNAMODB", awstest.Unavailable, "operation error DynamoDB"},
+	} {
+		t.Run(tc.service, func(t *testing.T) {
+			proxy := awstest.NewProxy(t)
+			env := quietEnv(t)
+			d := newDelivery(t, env, smallDelivery())
+			table := newTotalsTable(t)
+			run := func() (string, error) {
+				cmd := exec.Command(curpipeBinary(t), "run", "--input", "s3://"+env.bucket+"/cur/",
+					"--output", "s3://"+env.bucket+"/lake", "--totals-table", table)
+				cmd.Env = append(os.Environ(), "AWS_ENDPOINT_URL_"+tc.service+"="+proxy.URL)
+				out, err := cmd.CombinedOutput()
+				return string(out), err
+			}
+			proxy.Fail(tc.fault, 10*time.Minute)
+			start := time.Now()
+			out, err := run()
+			t.Logf("during the outage: %v after %s, %d requests failed", err, time.Since(start).Round(time.Second), proxy.Failed())
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+				t.Fatalf("exit: %v, want status 1\n%s", err, tail(out, 30))
+			}
+			if !strings.Contains(out, "reports failed:") || !strings.Contains(out, tc.cause) || !strings.Contains(out, "503") {
+				t.Errorf("the failure does not name %s and its cause:\n%s", tc.cause, tail(out, 30))
+			}
+			if got := detail(t, "", table); strings.Count(got, "\n") > 1 {
+				t.Errorf("totals committed during the outage:\n%s", got)
+			}
+
+			proxy.Fail(tc.fault, 0)
+			if out, err := run(); err != nil {
+				t.Fatalf("rerun: %v\n%s", err, tail(out, 30))
+			}
+			if !sameTotals(t, detail(t, "", table), d.want) {
+				t.Errorf("after the rerun the totals differ:\n%s\nwant\n%s", detail(t, "", table), d.want)
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
@@ -61,19 +62,38 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// outages holds, per table name, when a call last ran out of retries
+// (a time.Time). Until a call to the table succeeds again, each call makes
+// one attempt (with the SDK's own retries) instead of retrying for
+// minutes: during a long outage a run fails its reports in about one
+// deadline, not one deadline per day written, and a stream's reports
+// fail and come back through their queue.
+var outages sync.Map
+
 // do runs fn until it succeeds, fails for good, or the retries run out.
 // Errors name the table and the call and wrap the service's error.
 func (t *Table) do(ctx context.Context, call string, fn func(context.Context) error) error {
+	since, down := outages.Load(t.name)
 	a := t.retry.begin()
 	for {
 		err := fn(ctx)
 		if err == nil {
+			if down {
+				outages.Delete(t.name)
+			}
 			return nil
 		}
 		if !retryable(err) {
 			return fmt.Errorf("%s on table %q: %w", call, t.name, err)
 		}
+		if down {
+			return fmt.Errorf("%s on table %q: failing since %s, not retried again: %w",
+				call, t.name, since.(time.Time).UTC().Format(time.TimeOnly), err)
+		}
 		if werr := a.wait(ctx); werr != nil {
+			if ctx.Err() == nil {
+				outages.LoadOrStore(t.name, a.start)
+			}
 			return fmt.Errorf("%s on table %q: %v: %w", call, t.name, werr, err)
 		}
 	}

@@ -151,3 +151,40 @@ func TestRetryable(t *testing.T) {
 		}
 	}
 }
+
+// TestOutageFailsFast: once a call has run out of retries, the next makes
+// one attempt and fails at once, naming the outage; the first call that
+// succeeds ends it, and calls retry again after.
+func TestOutageFailsFast(t *testing.T) {
+	f := &fault{target: "Query", n: -1, status: 503, body: errorBody("ServiceUnavailable")}
+	tbl := faultyTable(t, f)
+	tbl.retry.deadline = 300 * time.Millisecond
+	ctx := context.Background()
+	if _, err := tbl.Query(ctx, d1, d1); err == nil || !strings.Contains(err.Error(), "gave up after") {
+		t.Fatalf("first call: %v, want it to run out of retries", err)
+	}
+	_, before := f.count()
+	start := time.Now()
+	_, err := tbl.Query(ctx, d1, d1)
+	if _, after := f.count(); err == nil || !strings.Contains(err.Error(), "not retried again") || after-before != 1 {
+		t.Fatalf("during the outage: %v after %d attempts, want one attempt failing fast", err, after-before)
+	}
+	if took := time.Since(start); took > 250*time.Millisecond {
+		t.Errorf("during the outage a call took %s", took)
+	}
+	f.mu.Lock()
+	f.n = f.hits + 1 // one more failure, then the service is back
+	f.mu.Unlock()
+	if _, err := tbl.Query(ctx, d1, d1); err == nil {
+		t.Fatal("the last failure did not fail")
+	}
+	if _, err := tbl.Query(ctx, d1, d1); err != nil {
+		t.Fatalf("the service is back: %v", err)
+	}
+	f.mu.Lock()
+	f.n = f.hits + 2 // two transient failures: retried again, as before the outage
+	f.mu.Unlock()
+	if _, err := tbl.Query(ctx, d1, d1); err != nil {
+		t.Fatalf("after the outage: %v", err)
+	}
+}
