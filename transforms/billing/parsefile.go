@@ -43,8 +43,8 @@ type ParseOptions struct {
 
 // DefaultMaxCells is ParseOptions.MaxCells unless told otherwise: a month
 // of five hundred accounts using thirty services each. A cell takes about
-// 1 KB of memory at its peak (its parse's sums and rows, its batch in the
-// runner's shuffle and at its writer): at this bound a run stays under
+// 1 KB of memory at its peak (its parse's sums and rows, its day's batch
+// when the day is summed and written): at this bound a run stays under
 // 1 GiB, whatever the report's shape.
 const DefaultMaxCells = 500_000
 

@@ -17,7 +17,10 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/snappy"
+	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
@@ -1125,9 +1128,48 @@ func checkPages(b []byte, codec format.CompressionCodec, maxBytes int64) error {
 				return overLimit(fmt.Sprintf("a page inflating to %s at chunk byte %d", byteSize(int64(n)), off), maxBytes, "bytes")
 			}
 		}
+		if len(body) > 0 {
+			n, err := inflatedSize(codec, body, maxBytes)
+			if err != nil {
+				return fmt.Errorf("page at chunk byte %d: %v", off, err)
+			}
+			if n > maxBytes {
+				return overLimit(fmt.Sprintf("a page inflating past %s at chunk byte %d", byteSize(maxBytes), off), maxBytes, "bytes")
+			}
+		}
 		off = len(b) - len(s.b) + size
 	}
 	return nil
+}
+
+// inflatedSize returns how many bytes a page's body inflates to under
+// codec, reading at most limit+1 of them; 0 for the codecs checked
+// otherwise (none, snappy). parquet-go inflates gzip, zstd and brotli
+// pages until their stream ends, whatever the header claims, so a page of
+// a few kilobytes could take gigabytes: these pages are inflated twice.
+// AWS writes its Parquet with snappy, which costs nothing here.
+func inflatedSize(codec format.CompressionCodec, body []byte, limit int64) (int64, error) {
+	var r io.Reader
+	switch codec {
+	case format.Gzip:
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return 0, err
+		}
+		r = zr
+	case format.Zstd:
+		zr, err := zstd.NewReader(bytes.NewReader(body), zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+		if err != nil {
+			return 0, err
+		}
+		defer zr.Close()
+		r = zr
+	case format.Brotli:
+		r = brotli.NewReader(bytes.NewReader(body))
+	default:
+		return 0, nil
+	}
+	return io.Copy(io.Discard, io.LimitReader(r, limit+1))
 }
 
 var errThrift = errors.New("malformed thrift")

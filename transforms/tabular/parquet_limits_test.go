@@ -9,7 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // limitsRow is a row of the files FuzzParquetLimits starts from, with a
@@ -165,4 +170,47 @@ func FuzzParquetLimits(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPageBombs: a page whose header claims a few bytes but whose gzip,
+// zstd or brotli body inflates past the page limit fails with the limit
+// (parquet-go would inflate it whole, whatever the header says); within
+// the limit it passes; a body that is not what its codec says is damage.
+func TestPageBombs(t *testing.T) {
+	huge := bytes.Repeat([]byte{0}, 1<<20)
+	compressed := map[format.CompressionCodec][]byte{}
+	for codec, w := range map[format.CompressionCodec]func(io.Writer) io.WriteCloser{
+		format.Gzip:   func(w io.Writer) io.WriteCloser { return gzip.NewWriter(w) },
+		format.Zstd:   func(w io.Writer) io.WriteCloser { zw, _ := zstd.NewWriter(w); return zw },
+		format.Brotli: func(w io.Writer) io.WriteCloser { return brotli.NewWriter(w) },
+	} {
+		var b bytes.Buffer
+		zw := w(&b)
+		zw.Write(huge)
+		zw.Close()
+		compressed[codec] = b.Bytes()
+	}
+	page := func(body []byte) []byte {
+		h := format.PageHeader{Type: format.DataPage, UncompressedPageSize: 100, CompressedPageSize: int32(len(body))}
+		h.DataPageHeader.Valid, h.DataPageHeader.V.NumValues = true, 1
+		b, err := thrift.Marshal(new(thrift.CompactProtocol), &h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append(b, body...)
+	}
+	for codec, body := range compressed {
+		t.Run(codec.String(), func(t *testing.T) {
+			var le *LimitError
+			if err := checkPages(page(body), codec, 64<<10); !errors.As(err, &le) || le.Flag != "--max-parquet-page-bytes" {
+				t.Errorf("%d bytes inflating to 1 MiB under a 64 KiB limit: %v, want the page limit", len(body), err)
+			}
+			if err := checkPages(page(body), codec, 1<<20); err != nil {
+				t.Errorf("inflating to exactly the limit: %v", err)
+			}
+			if err := checkPages(page([]byte("not compressed at all")), codec, 1<<20); err == nil || errors.As(err, &le) {
+				t.Errorf("a body that is not %s: %v, want damage", codec, err)
+			}
+		})
+	}
 }
