@@ -182,3 +182,53 @@ func TestParseFileCells(t *testing.T) {
 		})
 	}
 }
+
+// FuzzMaxCells: under any --max-cells a file either parses to the very
+// sums it has without the bound, holding no more cells than the bound, or
+// fails naming the flag because it has more; in small chunks on several
+// workers that hand their cells over often.
+func FuzzMaxCells(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7}, uint8(4))
+	f.Add([]byte("the same few cells again and again"), uint8(12))
+	f.Add(bytes.Repeat([]byte{7}, 300), uint8(1))
+	dir := f.TempDir()
+	defer func(size, flush int) { chunkSize, flushCells = size, flush }(chunkSize, flushCells)
+	chunkSize, flushCells = 256, 3
+	f.Fuzz(func(t *testing.T, cells []byte, max uint8) {
+		var b strings.Builder
+		b.WriteString("bill/PayerAccountId,lineItem/UsageAccountId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/ProductCode,lineItem/CurrencyCode,lineItem/UnblendedCost\n")
+		for i, c := range cells {
+			// A byte picks the row's cell: one of 3 days, 8 accounts, 4 services.
+			fmt.Fprintf(&b, "1,%d,Usage,2024-01-0%dT00:00:00Z,svc%d,USD,%d.%02d\n", c%8, 1+c/8%3, c/24%4, i, c)
+		}
+		name := filepath.Join(dir, "fuzz-1.csv")
+		if err := os.WriteFile(name, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		task := FileTask{Ref: "r@1", ReportKey: "rk", VersionKey: "vk", URL: name}
+		parse := func(maxCells int) fileResult {
+			opts := ParseOptions{MaxCells: maxCells}
+			return parseFile(context.Background(), task, opts, shareOf(opts, 1))
+		}
+		free := parse(1 << 20)
+		if free.Status.Err != "" {
+			t.Fatalf("unbounded: %s", free.Status.Err)
+		}
+		limit := int(max%64) + 1
+		got := parse(limit)
+		if len(free.Rows) > limit {
+			if !strings.Contains(got.Status.Err, "(--max-cells)") || got.Rows != nil {
+				t.Fatalf("%d cells under a bound of %d: %d cells, error %q", len(free.Rows), limit, len(got.Rows), got.Status.Err)
+			}
+			return
+		}
+		if got.Status.Err != "" || len(got.Rows) != len(free.Rows) {
+			t.Fatalf("%d cells under a bound of %d: %d cells, error %q", len(free.Rows), limit, len(got.Rows), got.Status.Err)
+		}
+		for i := range free.Rows {
+			if got.Rows[i].Dims != free.Rows[i].Dims || !got.Rows[i].Sums.Equal(free.Rows[i].Sums) {
+				t.Fatalf("cell %d: %v, want %v", i, got.Rows[i], free.Rows[i])
+			}
+		}
+	})
+}

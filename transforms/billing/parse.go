@@ -22,7 +22,8 @@ func init() {
 // Parse parses each group of files, one file after another. It returns
 // the group's partial sums, summed within the group and batched per
 // report and day (KV<ShardKey, Cells>), so that what crosses the shuffle
-// is one element per group and day, not one per row, cell or file; and
+// is one element per group and day, not one per row, cell or file (and
+// with a lake, only the name of the batch it spilled there); and
 // each file's status keyed by report ref (KV<string, FileStatus>). A file
 // that fails yields its status only.
 func Parse(s beam.Scope, tasks beam.PCollection, opts ParseOptions) (partials, statuses beam.PCollection) {
