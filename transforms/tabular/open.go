@@ -12,7 +12,7 @@ import (
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
 
-	"github.com/curpipe/curpipe/io/inflate"
+	"github.com/curpipe/curpipe/transforms/inflate"
 )
 
 // ErrEmpty: the object has no bytes, or no header row.

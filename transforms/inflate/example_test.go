@@ -8,7 +8,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
-	"github.com/curpipe/curpipe/io/inflate"
+	"github.com/curpipe/curpipe/transforms/inflate"
 )
 
 func ExampleNewReader() {

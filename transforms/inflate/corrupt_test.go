@@ -10,7 +10,7 @@ import (
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
 
-	"github.com/curpipe/curpipe/io/inflate"
+	"github.com/curpipe/curpipe/transforms/inflate"
 )
 
 func TestEmptyInput(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
-	"github.com/curpipe/curpipe/io/inflate"
+	"github.com/curpipe/curpipe/transforms/inflate"
 )
 
 // benchFileEnv names a gzip file to benchmark on, such as one written by

@@ -12,7 +12,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
-	"github.com/curpipe/curpipe/io/inflate"
+	"github.com/curpipe/curpipe/transforms/inflate"
 )
 
 // randomBytes returns n incompressible bytes, the same for the same seed.
