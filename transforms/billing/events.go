@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -95,34 +94,8 @@ func eventReport(name string, m Message) Report {
 	return Report{Ref: "event:" + m.ID, ID: "event:" + m.ID, Name: name, Key: "event", Kind: "event", Messages: []Message{m}}
 }
 
-var (
-	dateRange     = regexp.MustCompile(`^\d{8}-\d{8}$`)
-	billingPeriod = regexp.MustCompile(`^BILLING_PERIOD=\d{4}-\d{2}$`)
-	athenaMonth   = regexp.MustCompile(`^month=\d{1,2}$`)
-)
-
-// listRoots returns the folders to list to resolve the report an object
-// belongs to, and whether the object is a data file that waits for a
-// manifest.
-func listRoots(u string) (roots []string, waitsForManifest bool) {
-	isManifest := strings.HasSuffix(u, "Manifest.json")
-	parts := strings.Split(u, "/")
-	for i, p := range parts {
-		switch {
-		case dateRange.MatchString(p): // CUR 1.0: the date-range folder
-			return []string{strings.Join(parts[:i+1], "/") + "/"}, !isManifest
-		case billingPeriod.MatchString(p) && i > 0 && (parts[i-1] == "data" || parts[i-1] == "metadata"):
-			export := strings.Join(parts[:i-1], "/")
-			return []string{export + "/data/" + p + "/", export + "/metadata/" + p + "/"}, !isManifest
-		case athenaMonth.MatchString(p) && i > 0 && strings.HasPrefix(parts[i-1], "year="):
-			return []string{strings.Join(parts[:i+1], "/") + "/"}, false
-		}
-	}
-	return []string{u}, false
-}
-
 func (f *resolveEventFn) resolveObject(ctx context.Context, u string) (Report, error) {
-	roots, waits := listRoots(u)
+	roots, waits := report.Roots(u)
 	var objs []report.Object
 	found := false
 	for _, root := range roots {

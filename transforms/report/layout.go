@@ -132,6 +132,27 @@ var (
 	monthDir  = regexp.MustCompile(`^month=(\d{1,2})$`)
 )
 
+// Roots returns the folders to list to resolve the report that the object
+// u belongs to, by the layout its path shows, and whether u is a data file
+// that waits for a manifest (the manifest's event resolves the report
+// once it comes). A path outside any layout is its own root.
+func Roots(u string) (roots []string, waitsForManifest bool) {
+	isManifest := strings.HasSuffix(u, "Manifest.json")
+	parts := strings.Split(u, "/")
+	for i, p := range parts {
+		switch {
+		case rangeDir.MatchString(p): // CUR 1.0: the date-range folder
+			return []string{strings.Join(parts[:i+1], "/") + "/"}, !isManifest
+		case periodDir.MatchString(p) && i > 0 && (parts[i-1] == "data" || parts[i-1] == "metadata"):
+			export := strings.Join(parts[:i-1], "/")
+			return []string{export + "/data/" + p + "/", export + "/metadata/" + p + "/"}, !isManifest
+		case monthDir.MatchString(p) && i > 0 && yearDir.MatchString(parts[i-1]):
+			return []string{strings.Join(parts[:i+1], "/") + "/"}, false
+		}
+	}
+	return []string{u}, false
+}
+
 // rangePeriod reads a CUR 1.0 date-range folder ("20180801-20180901") and
 // returns its start month ("2018-08"), or "" when the name is not one.
 func rangePeriod(s string) string {

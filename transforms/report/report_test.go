@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"slices"
 	"testing"
 )
 
@@ -346,5 +347,31 @@ func TestResolveLayouts(t *testing.T) {
 			}
 			check(t, tc.root, objs, got, skipped, tc.want, tc.skip)
 		})
+	}
+}
+
+// TestRoots: the folders an event's object sends curpipe to list, by the
+// layout its path shows, the same layouts Resolve knows (BILLING_PERIOD
+// in any case, as Resolve reads it).
+func TestRoots(t *testing.T) {
+	for _, tc := range []struct {
+		u     string
+		roots []string
+		waits bool
+	}{
+		{"s3://b/cur/koku/20240101-20240201/A/koku-1.csv.gz", []string{"s3://b/cur/koku/20240101-20240201/"}, true},
+		{"s3://b/cur/koku/20240101-20240201/koku-Manifest.json", []string{"s3://b/cur/koku/20240101-20240201/"}, false},
+		{"s3://b/exp/cx/data/BILLING_PERIOD=2024-01/x.parquet",
+			[]string{"s3://b/exp/cx/data/BILLING_PERIOD=2024-01/", "s3://b/exp/cx/metadata/BILLING_PERIOD=2024-01/"}, true},
+		{"s3://b/exp/cx/metadata/billing_period=2024-01/cx-Manifest.json",
+			[]string{"s3://b/exp/cx/data/billing_period=2024-01/", "s3://b/exp/cx/metadata/billing_period=2024-01/"}, false},
+		{"s3://b/cur/r/r/year=2024/month=1/r-00001.snappy.parquet", []string{"s3://b/cur/r/r/year=2024/month=1/"}, false},
+		{"s3://b/cur/r/r/years=2024/month=1/r.parquet", []string{"s3://b/cur/r/r/years=2024/month=1/r.parquet"}, false},
+		{"s3://b/drop/bill.csv", []string{"s3://b/drop/bill.csv"}, false},
+	} {
+		roots, waits := Roots(tc.u)
+		if !slices.Equal(roots, tc.roots) || waits != tc.waits {
+			t.Errorf("Roots(%s) = %q, %t; want %q, %t", tc.u, roots, waits, tc.roots, tc.waits)
+		}
 	}
 }
