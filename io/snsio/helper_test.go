@@ -2,8 +2,6 @@ package snsio
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,8 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/curpipe/curpipe/io/awstest"
 )
@@ -33,115 +29,6 @@ func TestMain(m *testing.M) {
 func awsConfig(t *testing.T) aws.Config {
 	t.Helper()
 	return awstest.Config(t)
-}
-
-// createTopic makes a topic (FIFO when fifo is set) and deletes it after
-// the test.
-func createTopic(t *testing.T, fifo bool) string {
-	t.Helper()
-	c := sns.NewFromConfig(awsConfig(t))
-	in := &sns.CreateTopicInput{Name: aws.String(awstest.Name(t, "t"))}
-	if fifo {
-		in.Name = aws.String(*in.Name + ".fifo")
-		in.Attributes = map[string]string{"FifoTopic": "true"}
-	}
-	out, err := c.CreateTopic(context.Background(), in)
-	if err != nil {
-		t.Fatalf("create topic: %v", err)
-	}
-	t.Cleanup(func() {
-		c.DeleteTopic(context.Background(), &sns.DeleteTopicInput{TopicArn: out.TopicArn})
-	})
-	return aws.ToString(out.TopicArn)
-}
-
-// subscribeQueue makes a queue subscribed to the topic, with SNS's JSON
-// envelope (RawMessageDelivery false), and returns its URL.
-func subscribeQueue(t *testing.T, topicARN string, fifo bool) string {
-	t.Helper()
-	ctx := context.Background()
-	cfg := awsConfig(t)
-	q := sqs.NewFromConfig(cfg)
-	in := &sqs.CreateQueueInput{QueueName: aws.String(awstest.Name(t, "q"))}
-	if fifo {
-		in.QueueName = aws.String(*in.QueueName + ".fifo")
-		in.Attributes = map[string]string{"FifoQueue": "true"}
-	}
-	created, err := q.CreateQueue(ctx, in)
-	if err != nil {
-		t.Fatalf("create queue: %v", err)
-	}
-	t.Cleanup(func() { q.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: created.QueueUrl}) })
-	attrs, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-		QueueUrl:       created.QueueUrl,
-		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn},
-	})
-	if err != nil {
-		t.Fatalf("queue attributes: %v", err)
-	}
-	_, err = sns.NewFromConfig(cfg).Subscribe(ctx, &sns.SubscribeInput{
-		TopicArn:   aws.String(topicARN),
-		Protocol:   aws.String("sqs"),
-		Endpoint:   aws.String(attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]),
-		Attributes: map[string]string{"RawMessageDelivery": "false"},
-	})
-	if err != nil {
-		t.Fatalf("subscribe queue: %v", err)
-	}
-	return aws.ToString(created.QueueUrl)
-}
-
-// envelope is the JSON SNS wraps a message in for an SQS subscriber.
-type envelope struct {
-	Type              string
-	MessageID         string `json:"MessageId"`
-	TopicArn          string
-	Subject           string
-	Message           string
-	MessageAttributes map[string]struct{ Type, Value string }
-}
-
-// received is one queue message: the decoded envelope and SQS's system
-// attributes (MessageGroupId for FIFO queues).
-type received struct {
-	envelope
-	system map[string]string
-}
-
-// receiveAll reads the queue until it has want messages, then waits one more
-// poll for any extra (a duplicate), and returns what it read.
-func receiveAll(t *testing.T, queueURL string, want int) []received {
-	t.Helper()
-	q := sqs.NewFromConfig(awsConfig(t))
-	var got []received
-	deadline := time.Now().Add(15 * time.Second)
-	for extra := false; ; {
-		out, err := q.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
-			QueueUrl:                    aws.String(queueURL),
-			MaxNumberOfMessages:         10,
-			WaitTimeSeconds:             1,
-			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
-		})
-		if err != nil {
-			t.Fatalf("receive: %v", err)
-		}
-		for _, m := range out.Messages {
-			var r received
-			if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &r.envelope); err != nil {
-				t.Fatalf("decode SNS envelope %q: %v", aws.ToString(m.Body), err)
-			}
-			r.system = m.Attributes
-			got = append(got, r)
-		}
-		switch {
-		case extra:
-			return got
-		case len(got) >= want:
-			extra = true
-		case time.Now().After(deadline):
-			t.Fatalf("read %d messages from %s, want %d", len(got), queueURL, want)
-		}
-	}
 }
 
 // faultTransport fails the first failures calls of one SNS action (all of

@@ -11,13 +11,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/smithy-go"
+
+	"github.com/curpipe/curpipe/io/awstest"
 )
 
 var ctx = context.Background()
 
 func TestPublish(t *testing.T) {
-	topic := createTopic(t, false)
-	queue := subscribeQueue(t, topic, false)
+	topic := awstest.Topic(t, false)
+	queue := awstest.SubscribedQueue(t, topic, false)
 	p, err := New(ctx, topic)
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +34,7 @@ func TestPublish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := receiveAll(t, queue, 1)
+	got := awstest.Notifications(t, queue, 1)
 	if len(got) != 1 {
 		t.Fatalf("got %d messages, want 1", len(got))
 	}
@@ -51,8 +53,8 @@ func TestPublish(t *testing.T) {
 }
 
 func TestPublishFIFO(t *testing.T) {
-	topic := createTopic(t, true)
-	queue := subscribeQueue(t, topic, true)
+	topic := awstest.Topic(t, true)
+	queue := awstest.SubscribedQueue(t, topic, true)
 	p, err := New(ctx, topic)
 	if err != nil {
 		t.Fatal(err)
@@ -64,12 +66,12 @@ func TestPublishFIFO(t *testing.T) {
 			t.Fatalf("publish %d: %v", i, err)
 		}
 	}
-	got := receiveAll(t, queue, 1)
+	got := awstest.Notifications(t, queue, 1)
 	if len(got) != 1 {
 		t.Fatalf("got %d messages, want 1 (DedupID repeated)", len(got))
 	}
-	if got[0].Message != string(m.Body) || got[0].system["MessageGroupId"] != m.GroupID {
-		t.Errorf("body %q group %q", got[0].Message, got[0].system["MessageGroupId"])
+	if got[0].Message != string(m.Body) || got[0].System["MessageGroupId"] != m.GroupID {
+		t.Errorf("body %q group %q", got[0].Message, got[0].System["MessageGroupId"])
 	}
 	for _, bad := range []Message{{Body: m.Body, GroupID: "g"}, {Body: m.Body, DedupID: "d"}} {
 		if _, err := p.Publish(ctx, bad); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), topic) {
@@ -79,8 +81,8 @@ func TestPublishFIFO(t *testing.T) {
 }
 
 func TestPublishLongSubject(t *testing.T) {
-	topic := createTopic(t, false)
-	queue := subscribeQueue(t, topic, false)
+	topic := awstest.Topic(t, false)
+	queue := awstest.SubscribedQueue(t, topic, false)
 	p, err := New(ctx, topic)
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +91,7 @@ func TestPublishLongSubject(t *testing.T) {
 	if _, err := p.Publish(ctx, Message{Subject: subject, Body: []byte("{}")}); err != nil {
 		t.Fatal(err)
 	}
-	got := receiveAll(t, queue, 1)[0].Subject
+	got := awstest.Notifications(t, queue, 1)[0].Subject
 	want := "curpipe: report cur/2024-05 failed " + strings.Repeat("?x", 31) + "..."
 	if got != want || len(got) != MaxSubjectLen {
 		t.Errorf("subject %q (%d chars), want %q", got, len(got), want)
@@ -119,7 +121,7 @@ func TestCleanSubject(t *testing.T) {
 }
 
 func TestPublishSize(t *testing.T) {
-	topic := createTopic(t, false)
+	topic := awstest.Topic(t, false)
 	p, err := New(ctx, topic)
 	if err != nil {
 		t.Fatal(err)
@@ -194,8 +196,8 @@ func TestPublishRetries(t *testing.T) {
 		{"Throttling", 400, "Throttling", 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			topic := createTopic(t, false)
-			queue := subscribeQueue(t, topic, false)
+			topic := awstest.Topic(t, false)
+			queue := awstest.SubscribedQueue(t, topic, false)
 			ft := newFaultTransport("Publish", tc.failures, tc.status, tc.code)
 			p := faultyPublisher(t, topic, ft)
 			if _, err := p.Publish(ctx, Message{Subject: "s", Body: []byte(`{"n":1}`)}); err != nil {
@@ -204,7 +206,7 @@ func TestPublishRetries(t *testing.T) {
 			if n := ft.calls.Load(); n != int32(tc.failures)+1 {
 				t.Errorf("%d Publish calls, want %d", n, tc.failures+1)
 			}
-			if got := receiveAll(t, queue, 1); len(got) != 1 || got[0].Message != `{"n":1}` {
+			if got := awstest.Notifications(t, queue, 1); len(got) != 1 || got[0].Message != `{"n":1}` {
 				t.Errorf("queue got %+v, want the message once", got)
 			}
 		})
@@ -212,7 +214,7 @@ func TestPublishRetries(t *testing.T) {
 }
 
 func TestPublishPersistentFailure(t *testing.T) {
-	topic := createTopic(t, false)
+	topic := awstest.Topic(t, false)
 	ft := newFaultTransport("Publish", -1, 500, "InternalError")
 	p := faultyPublisher(t, topic, ft, PublishDeadline(500*time.Millisecond))
 	start := time.Now()
@@ -234,7 +236,7 @@ func TestPublishPersistentFailure(t *testing.T) {
 }
 
 func TestPublishCanceled(t *testing.T) {
-	topic := createTopic(t, false)
+	topic := awstest.Topic(t, false)
 	p := faultyPublisher(t, topic, newFaultTransport("Publish", -1, 429, "Throttled"))
 	cctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
@@ -245,7 +247,7 @@ func TestPublishCanceled(t *testing.T) {
 }
 
 func TestPublishMissingTopic(t *testing.T) {
-	topic := createTopic(t, false)
+	topic := awstest.Topic(t, false)
 	missing := topic + "-missing"
 	ft := newFaultTransport("Publish", 0, 0, "")
 	_, err := faultyPublisher(t, missing, ft).Publish(ctx, Message{Body: []byte("x")})
@@ -259,11 +261,11 @@ func TestPublishMissingTopic(t *testing.T) {
 }
 
 func TestCheckTopic(t *testing.T) {
-	topic := createTopic(t, false)
+	topic := awstest.Topic(t, false)
 	if err := CheckTopic(ctx, topic); err != nil {
 		t.Errorf("existing topic: %v", err)
 	}
-	if err := CheckTopic(ctx, createTopic(t, true)); err != nil {
+	if err := CheckTopic(ctx, awstest.Topic(t, true)); err != nil {
 		t.Errorf("existing FIFO topic: %v", err)
 	}
 	missing := topic + "-missing"

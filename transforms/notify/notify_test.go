@@ -1,0 +1,108 @@
+package notify
+
+import (
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/passert"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
+
+	"github.com/curpipe/curpipe/io/awstest"
+	"github.com/curpipe/curpipe/transforms/commit"
+	"github.com/curpipe/curpipe/transforms/decimal"
+)
+
+func init() {
+	register.Function1x1(describe)
+}
+
+// describe names an outcome for passert.
+func describe(o commit.Outcome) string { return o.Status + " " + o.Ref }
+
+func TestMain(m *testing.M) {
+	code := ptest.MainRet(m)
+	awstest.Stop()
+	os.Exit(code)
+}
+
+var (
+	committed = commit.Outcome{Ref: "r@v1", ReportID: "s3://b/cur/koku/20240101-20240201", Name: "koku", BillingPeriod: "2024-01",
+		Version: "v1", Status: commit.Committed, Files: 2, Rows: 10, Days: []string{"2024-01-01", "2024-01-02"},
+		Totals: []commit.CurrencyTotal{{Provider: "AWS", Currency: "USD", Unblended: decimal.MustParse("12.500"),
+			NetUnblended: decimal.MustParse("0.000000000000000000001"), Amortized: decimal.MustParse("-3"), LineItems: 10}}}
+	failed = commit.Outcome{Ref: "r@v2", ReportID: "s3://b/x.csv", Name: "x.csv", Version: "v2", Status: commit.Failed,
+		Reason: "x.csv:3: a record is over the limit of 8 MiB (--max-record-bytes)", Days: []string{"2024-02-03"}}
+	skipped = commit.Outcome{Ref: "r@v3", ReportID: "s3://b/y.csv", Name: "y.csv", Status: commit.Skipped, Reason: "committed already"}
+)
+
+// TestMessage: a notification's subject and body carry the figures as
+// exact decimals (in their shortest exact form), the error of a failed report, and a billing period
+// taken from the days when the report names none.
+func TestMessage(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		o       commit.Outcome
+		subject string
+		body    Body
+	}{
+		{"committed", committed, "curpipe: koku 2024-01 committed: 12.5 USD", Body{Status: "committed", Report: "koku",
+			ReportID: committed.ReportID, BillingPeriod: "2024-01", Version: "v1", Days: committed.Days,
+			FirstDay: "2024-01-01", LastDay: "2024-01-02", Files: 2, Rows: 10,
+			Totals: []Currency{{Provider: "AWS", Currency: "USD", UnblendedCost: "12.5",
+				NetUnblendedCost: "0.000000000000000000001", AmortizedCost: "-3", LineItems: 10}}}},
+		{"failed, no billing period", failed, "curpipe: x.csv 2024-02 FAILED", Body{Status: "failed", Report: "x.csv",
+			ReportID: failed.ReportID, Version: "v2", Days: failed.Days, FirstDay: "2024-02-03", LastDay: "2024-02-03",
+			Totals: []Currency{}, Error: failed.Reason}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := Message(tc.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Subject != tc.subject {
+				t.Errorf("subject %q, want %q", m.Subject, tc.subject)
+			}
+			if m.Attributes["status"] != tc.o.Status || m.Attributes["report"] != tc.o.ReportID {
+				t.Errorf("attributes %v", m.Attributes)
+			}
+			var got Body
+			if err := json.Unmarshal(m.Body, &got); err != nil {
+				t.Fatal(err)
+			}
+			want, _ := json.Marshal(tc.body)
+			if again, _ := json.Marshal(got); string(again) != string(want) {
+				t.Errorf("body\n%s\nwant\n%s", again, want)
+			}
+		})
+	}
+}
+
+// TestPublish runs Publish on prism against an SNS topic on moto with a
+// queue subscribed: each committed or failed report is told once, a
+// skipped one not at all, and every outcome passes on.
+func TestPublish(t *testing.T) {
+	topic := awstest.Topic(t, false)
+	queue := awstest.SubscribedQueue(t, topic, false)
+	p, s := beam.NewPipelineWithRoot()
+	out := Publish(s, beam.CreateList(s, []commit.Outcome{committed, failed, skipped}), topic, Options{})
+	passert.Equals(s, beam.ParDo(s, describe, out),
+		"committed r@v1", "failed r@v2", "skipped r@v3")
+	ptest.RunAndValidate(t, p)
+
+	var subjects []string
+	for _, n := range awstest.Notifications(t, queue, 2) {
+		subjects = append(subjects, n.Subject)
+		if !strings.Contains(n.Message, `"report_id": "s3://b/`) {
+			t.Errorf("message body %q", n.Message)
+		}
+	}
+	slices.Sort(subjects)
+	if want := []string{"curpipe: koku 2024-01 committed: 12.5 USD", "curpipe: x.csv 2024-02 FAILED"}; !slices.Equal(subjects, want) {
+		t.Errorf("subjects %q, want %q", subjects, want)
+	}
+}
