@@ -38,11 +38,11 @@ func listPackages(t *testing.T) map[string]pkg {
 
 // TestLayout holds the rules the README's layout section states:
 // domain packages import neither Beam nor the AWS SDK nor curpipe's io;
-// io packages import no stage; nothing imports a command.
+// io packages import neither Beam nor a stage; nothing imports a command.
 func TestLayout(t *testing.T) {
 	pkgs := listPackages(t)
 	domain := []string{"transforms/cur", "transforms/curated", "transforms/decimal", "transforms/inflate", "transforms/report", "transforms/tabular", "transforms/totals"}
-	stages := []string{"transforms/billing", "transforms/commit", "transforms/notify", "pipeline", "runners"}
+	stages := []string{"transforms/billing", "transforms/commit", "transforms/notify", "transforms/queue", "pipeline", "runners"}
 	for _, d := range domain {
 		p, ok := pkgs[d]
 		if !ok {
@@ -63,6 +63,9 @@ func TestLayout(t *testing.T) {
 	for name, p := range pkgs {
 		for _, dep := range p.Deps {
 			dep = strings.TrimPrefix(dep, module)
+			if strings.HasPrefix(name, "io/") && strings.HasPrefix(dep, "github.com/apache/beam/") {
+				t.Errorf("%s (io) depends on Beam (%s): io packages are plain clients", name, dep)
+			}
 			if strings.HasPrefix(name, "io/") {
 				for _, s := range stages {
 					if dep == s {

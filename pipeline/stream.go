@@ -12,6 +12,7 @@ import (
 	"github.com/curpipe/curpipe/io/sqsio"
 	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/commit"
+	"github.com/curpipe/curpipe/transforms/queue"
 )
 
 func init() {
@@ -61,28 +62,21 @@ func Stream(s beam.Scope, c Config, q StreamConfig) error {
 	if c.Output == "" {
 		return errors.New("no output: give --output")
 	}
-	var opts []sqsio.OptionFn
-	if q.BatchSize > 0 {
-		opts = append(opts, sqsio.BatchSize(q.BatchSize))
-	}
-	if q.Readers > 0 {
-		opts = append(opts, sqsio.Readers(q.Readers))
-	}
-	if q.WaitTime > 0 {
-		opts = append(opts, sqsio.WaitTime(q.WaitTime))
-	}
 	if q.Visibility == 0 {
 		// A message waits for its window to close before any stage works
 		// on it (and extends it); until then its receipt must hold.
 		q.Visibility = 2*q.Window + q.WaitTime + 30*time.Second
 	}
-	opts = append(opts, sqsio.VisibilityTimeout(q.Visibility))
-	deliveries := sqsio.Read(s, q.Queue, opts...)
+	deliveries, err := queue.Read(s, q.Queue, queue.ReadOptions{BatchSize: q.BatchSize, Wait: q.WaitTime,
+		Visibility: q.Visibility, Readers: q.Readers})
+	if err != nil {
+		return err
+	}
 	windowed := beam.WindowInto(s, window.NewFixedWindows(q.Window), deliveries)
 	reports := billing.ResolveEvents(s, windowed, billing.ListOptions{Output: c.Output, Reprocess: c.Reprocess, Limits: c.ReportLimits})
 	outcomes := process(s, c, reports, true)
 	commit.Finalize(s, outcomes, commit.Options{Output: c.Output, Table: c.TotalsTable}, "")
-	sqsio.Ack(s, beam.ParDo(s, toReceipts, outcomes))
+	queue.Ack(s, beam.ParDo(s, toReceipts, outcomes))
 	return nil
 }
 

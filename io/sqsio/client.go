@@ -1,7 +1,8 @@
 // Package sqsio reads S3 object events from an Amazon SQS queue and
 // acknowledges them once their work is committed. It does not import Beam:
-// the streaming source calls Receive and Decode, the commit stage calls
-// Delete, and both hold messages with Keep while work is under way.
+// the stream's stages in transforms/queue call Receive and Delete, the
+// event resolver calls Decode, and the stages that work on a report hold
+// its messages with KeepInvisible.
 //
 // Acknowledgement follows the queue's own rules rather than fighting them:
 //
@@ -47,8 +48,10 @@ const (
 	// DefaultExtensionStep suits SQS's default 30 s visibility timeout: Keep
 	// extends every 10 s to 30 s from then.
 	DefaultExtensionStep = 30 * time.Second
+	// MaxBatch is SQS's limit of messages per ReceiveMessage and per batch
+	// call (a stage that deletes messages batches them by it).
+	MaxBatch = 10
 
-	maxBatch      = 10               // SQS's limit per ReceiveMessage and per batch call
 	maxWait       = 20 * time.Second // SQS's limit on a long poll
 	maxVisibility = 12 * time.Hour   // SQS's limit on a message's visibility timeout
 	retryFor      = time.Minute      // how long a call keeps retrying transient errors
@@ -78,7 +81,6 @@ type options struct {
 	visibility time.Duration // 0: the queue's
 	step       time.Duration
 	log        *slog.Logger
-	readers    int // Read only: concurrent pollers
 }
 
 // OptionFn configures Open.
@@ -86,7 +88,7 @@ type OptionFn func(*options) error
 
 // newOptions applies opts over the defaults.
 func newOptions(opts []OptionFn) (options, error) {
-	o := options{batchSize: DefaultBatchSize, wait: DefaultWaitTime, step: DefaultExtensionStep, log: slog.Default(), readers: 1}
+	o := options{batchSize: DefaultBatchSize, wait: DefaultWaitTime, step: DefaultExtensionStep, log: slog.Default()}
 	for _, fn := range opts {
 		if err := fn(&o); err != nil {
 			return options{}, err
@@ -95,12 +97,19 @@ func newOptions(opts []OptionFn) (options, error) {
 	return o, nil
 }
 
+// CheckOptions reports whether opts are valid, for a caller that opens
+// its Queue later (a pipeline stage, in its Setup).
+func CheckOptions(opts ...OptionFn) error {
+	_, err := newOptions(opts)
+	return err
+}
+
 // BatchSize sets how many messages one Receive asks for, 1 to 10. Large
 // reports favour small batches, so that one reader does not hold many.
 func BatchSize(n int) OptionFn {
 	return func(o *options) error {
-		if n < 1 || n > maxBatch {
-			return fmt.Errorf("batch size %d outside [1, %d]", n, maxBatch)
+		if n < 1 || n > MaxBatch {
+			return fmt.Errorf("batch size %d outside [1, %d]", n, MaxBatch)
 		}
 		o.batchSize = n
 		return nil
@@ -298,8 +307,8 @@ func (q *Queue) batch(ctx context.Context, op string, es []entry) error {
 			todo = append(todo, i)
 		}
 	}
-	for start := 0; start < len(todo); start += maxBatch {
-		if err := q.sendChunk(ctx, op, es, todo[start:min(start+maxBatch, len(todo))], berr); err != nil {
+	for start := 0; start < len(todo); start += MaxBatch {
+		if err := q.sendChunk(ctx, op, es, todo[start:min(start+MaxBatch, len(todo))], berr); err != nil {
 			return fmt.Errorf("sqsio: %s on %s: %d of %d entries not done: %w", op, q.url, len(todo)-start, len(es), err)
 		}
 	}

@@ -1,4 +1,4 @@
-package sqsio
+package queue
 
 import (
 	"context"
@@ -12,31 +12,13 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
-	"github.com/curpipe/curpipe/transforms/rowcoder"
+	"github.com/curpipe/curpipe/io/sqsio"
 )
 
 func init() {
 	register.DoFn5x2[context.Context, *sdf.WallTimeWatermarkEstimator, *sdf.LockRTracker, []byte,
-		func(beam.EventTime, Delivery), sdf.ProcessContinuation, error](&readFn{})
-	register.Emitter2[beam.EventTime, Delivery]()
-	rowcoder.Register(encodeDelivery, decodeDelivery)
-}
-
-var deliveryCodec rowcoder.Codec[Delivery]
-
-func encodeDelivery(v Delivery) ([]byte, error) { return deliveryCodec.Encode(v) }
-func decodeDelivery(b []byte) (Delivery, error) { return deliveryCodec.Decode(b) }
-
-// Delivery is one received message as it travels through a pipeline:
-// what it says, and what the stage that commits its work needs to
-// acknowledge it.
-type Delivery struct {
-	Queue         string
-	ID            string
-	ReceiptHandle string
-	Body          []byte
-	ReceiveCount  int
-	SentAtMillis  int64
+		func(beam.EventTime, sqsio.Delivery), sdf.ProcessContinuation, error](&readFn{})
+	register.Emitter2[beam.EventTime, sqsio.Delivery]()
 }
 
 // How long the reader waits before polling again after an empty poll or
@@ -46,39 +28,60 @@ const (
 	errorDelay = 5 * time.Second
 )
 
-// Read is an unbounded source of the messages on an SQS queue. Each
-// message is emitted once per receipt, timestamped with its read time,
-// and left on the queue: the stage that commits its work deletes it
-// (Ack), so a message whose work fails or is abandoned comes back after
-// its visibility timeout, and the queue's redrive policy moves a poison
-// message to the dead-letter queue after maxReceiveCount receipts.
+// ReadOptions configure Read; zero fields take sqsio's defaults.
+type ReadOptions struct {
+	// BatchSize is how many messages one poll asks for, 1 to 10.
+	BatchSize int
+	// Wait is a poll's long-poll wait, whole seconds from 0 to 20.
+	Wait time.Duration
+	// Visibility is how long a received message stays invisible before
+	// the stages that work on it extend it; 0 keeps the queue's.
+	Visibility time.Duration
+	// Readers is how many pollers run at once (1 to 64, default 1): each
+	// is a restriction of its own, which the runner may place on any
+	// worker. More pollers drain a busy queue faster; one suffices for the
+	// few messages a day billing exports bring.
+	Readers int
+}
+
+// client returns the sqsio options o sets.
+func (o ReadOptions) client() []sqsio.OptionFn {
+	var opts []sqsio.OptionFn
+	if o.BatchSize > 0 {
+		opts = append(opts, sqsio.BatchSize(o.BatchSize))
+	}
+	if o.Wait > 0 {
+		opts = append(opts, sqsio.WaitTime(o.Wait))
+	}
+	if o.Visibility > 0 {
+		opts = append(opts, sqsio.VisibilityTimeout(o.Visibility))
+	}
+	return opts
+}
+
+// Read is an unbounded source of the messages on an SQS queue
+// (sqsio.Delivery). Each message is emitted once per receipt, timestamped
+// with its read time, and left on the queue: the stage that commits its
+// work deletes it (Ack), so a message whose work fails or is abandoned
+// comes back after its visibility timeout, and the queue's redrive policy
+// moves a poison message to the dead-letter queue after maxReceiveCount
+// receipts.
 //
 // It polls with long polling, returns to the runner after every batch
 // (self-checkpointing, so output flows downstream continuously), and
-// advances the watermark with wall time.
-func Read(s beam.Scope, queueURL string, opts ...OptionFn) beam.PCollection {
-	s = s.Scope("sqsio.Read")
-	o, err := newOptions(opts)
-	if err != nil {
-		panic(fmt.Sprintf("sqsio.Read: %v", err))
+// advances the watermark with wall time. Options out of range are an
+// error, before anything runs.
+func Read(s beam.Scope, queueURL string, opts ReadOptions) (beam.PCollection, error) {
+	s = s.Scope("queue.Read")
+	if err := sqsio.CheckOptions(opts.client()...); err != nil {
+		return beam.PCollection{}, fmt.Errorf("queue.Read %s: %w", queueURL, err)
 	}
-	fn := &readFn{Queue: queueURL, BatchSize: o.batchSize, WaitSeconds: int(o.wait / time.Second),
-		VisibilitySeconds: int(o.visibility / time.Second), Readers: o.readers}
-	return beam.ParDo(s, fn, beam.Impulse(s))
-}
-
-// Readers sets how many pollers Read runs at once (1 to 64, default 1):
-// each is a restriction of its own, which the runner may place on any
-// worker. More pollers drain a busy queue faster; one suffices for the
-// few messages a day billing exports bring.
-func Readers(n int) OptionFn {
-	return func(o *options) error {
-		if n < 1 || n > 64 {
-			return fmt.Errorf("sqsio: Readers(%d): want 1 to 64", n)
-		}
-		o.readers = n
-		return nil
+	if opts.Readers < 0 || opts.Readers > 64 {
+		return beam.PCollection{}, fmt.Errorf("queue.Read %s: %d readers, want 1 to 64", queueURL, opts.Readers)
 	}
+	fn := &readFn{Queue: queueURL, BatchSize: opts.BatchSize, WaitSeconds: int(opts.Wait / time.Second),
+		VisibilitySeconds: int(opts.Visibility / time.Second), Readers: max(opts.Readers, 1)}
+	return beam.ParDo(s, fn, beam.Impulse(s)), nil
 }
 
 type readFn struct {
@@ -87,16 +90,14 @@ type readFn struct {
 	WaitSeconds       int
 	VisibilitySeconds int
 	Readers           int
-	q                 *Queue
+	q                 *sqsio.Queue
 }
 
 func (fn *readFn) Setup(ctx context.Context) error {
-	opts := []OptionFn{BatchSize(fn.BatchSize), WaitTime(time.Duration(fn.WaitSeconds) * time.Second)}
-	if fn.VisibilitySeconds > 0 {
-		opts = append(opts, VisibilityTimeout(time.Duration(fn.VisibilitySeconds)*time.Second))
-	}
+	opts := ReadOptions{BatchSize: fn.BatchSize, Wait: time.Duration(fn.WaitSeconds) * time.Second,
+		Visibility: time.Duration(fn.VisibilitySeconds) * time.Second}
 	var err error
-	fn.q, err = Open(ctx, fn.Queue, opts...)
+	fn.q, err = sqsio.Open(ctx, fn.Queue, opts.client()...)
 	return err
 }
 
@@ -139,7 +140,7 @@ func (fn *readFn) CreateWatermarkEstimator() *sdf.WallTimeWatermarkEstimator {
 	return &sdf.WallTimeWatermarkEstimator{}
 }
 
-func (fn *readFn) ProcessElement(ctx context.Context, _ *sdf.WallTimeWatermarkEstimator, rt *sdf.LockRTracker, _ []byte, emit func(beam.EventTime, Delivery)) (sdf.ProcessContinuation, error) {
+func (fn *readFn) ProcessElement(ctx context.Context, _ *sdf.WallTimeWatermarkEstimator, rt *sdf.LockRTracker, _ []byte, emit func(beam.EventTime, sqsio.Delivery)) (sdf.ProcessContinuation, error) {
 	pos := rt.GetRestriction().(offsetrange.Restriction).Start
 	msgs, err := fn.q.Receive(ctx)
 	if err != nil {
@@ -148,7 +149,7 @@ func (fn *readFn) ProcessElement(ctx context.Context, _ *sdf.WallTimeWatermarkEs
 		}
 		// The queue being briefly unreachable is no reason to fail the
 		// pipeline: nothing was received, so nothing is lost.
-		log.Warnf(ctx, "sqsio.Read %s: %v; polling again in %s", fn.Queue, err, errorDelay)
+		log.Warnf(ctx, "queue.Read %s: %v; polling again in %s", fn.Queue, err, errorDelay)
 		return sdf.ResumeProcessingIn(errorDelay), nil
 	}
 	if len(msgs) == 0 {
@@ -162,7 +163,7 @@ func (fn *readFn) ProcessElement(ctx context.Context, _ *sdf.WallTimeWatermarkEs
 			return sdf.StopProcessing(), nil
 		}
 		pos++
-		emit(beam.EventTime(now.UnixMilli()), Delivery{
+		emit(beam.EventTime(now.UnixMilli()), sqsio.Delivery{
 			Queue: fn.Queue, ID: m.ID, ReceiptHandle: m.ReceiptHandle, Body: m.Body,
 			ReceiveCount: m.ReceiveCount, SentAtMillis: m.SentAt.UnixMilli(),
 		})
