@@ -50,12 +50,11 @@ func (e *exitError) Unwrap() error { return e.err }
 
 // memoryTarget is the heap size the garbage collector works to stay
 // under unless GOMEMLIMIT says otherwise. Go lets the heap grow to twice
-// what is live between collections; at curpipe's bounds (--max-cells and
-// the file limits) some 400 MB is live, and this target keeps such a run
-// near 600 MB of memory instead of 880 MB (measured on a report of a
-// million cells). It is a target, not a cap: the collector runs more often
-// near it, never fails an allocation for it, and a usual run, far below
-// it, never notices it.
+// what is live between collections: on a report of 970,000 cells some
+// 400 MB was live, and this target kept that run at 600 MB instead of
+// 880 MB. It is a target, not a cap: the collector runs more often near
+// it, never fails an allocation for it, and a usual run, far below it,
+// never notices it.
 const memoryTarget = 512 << 20
 
 func main() {
