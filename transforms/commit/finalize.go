@@ -1,6 +1,7 @@
 package commit
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -207,8 +208,14 @@ func rebuildTotals(ctx context.Context, output string) error {
 		if err := g.Wait(); err != nil {
 			return err
 		}
-		for _, r := range res {
-			if _, err := out.Write(r.detail); err != nil {
+		for i, r := range res {
+			if r.shared {
+				// Merged as it is written, one row per report in memory:
+				// several payers' reports can share every day.
+				if r.daily, err = mergeDay(ctx, byDay[batch[i]], out); err != nil {
+					return fmt.Errorf("merge day %s into %s: %w", batch[i], detailURL, err)
+				}
+			} else if _, err := out.Write(r.detail); err != nil {
 				return fmt.Errorf("write %s: %w", detailURL, err)
 			}
 			daily = append(daily, r.daily...)
@@ -233,41 +240,58 @@ var detailHeader = strings.Join(totals.DetailHeader, ",") + "\n"
 
 // rebuiltDay is one day of the lake's totals.
 type rebuiltDay struct {
+	shared bool         // several reports hold the day: merge it as it is written
 	detail []byte       // its daily_detail.csv rows, without the header
 	daily  []totals.Row // its sums per provider and currency, sorted
 }
 
-// rebuildDay reads the day files of the reports that hold one day.
+// rebuildDay reads the day file of the one report that holds a day; a
+// day that several reports share is left to mergeDay.
 func rebuildDay(ctx context.Context, urls []string) (rebuiltDay, error) {
-	daily := totals.NewAccumulator()
-	var shared totals.Table // the day's cells, when reports share it
 	if len(urls) > 1 {
-		shared = make(totals.Table)
+		return rebuiltDay{shared: true}, nil
 	}
-	var r rebuiltDay
+	b, err := objstore.ReadAll(ctx, urls[0])
+	if err != nil {
+		return rebuiltDay{}, err
+	}
+	daily := totals.NewAccumulator()
+	err = totals.ScanDetailBytes(b, func(d totals.Dims, s totals.Sums) { daily.AddSums(d.DayKey(), s) })
+	if err != nil {
+		return rebuiltDay{}, fmt.Errorf("read %s: %w", urls[0], err)
+	}
+	// ScanDetailBytes checked the header.
+	return rebuiltDay{detail: b[len(detailHeader):], daily: daily.Rows()}, nil
+}
+
+// mergeDay writes the merge of several reports' files of one day to w and
+// returns the day's sums per provider and currency.
+func mergeDay(ctx context.Context, urls []string, w io.Writer) ([]totals.Row, error) {
+	readers := make([]*totals.DetailReader, 0, len(urls))
 	for _, u := range urls {
-		b, err := objstore.ReadAll(ctx, u)
+		store, err := objstore.For(u)
 		if err != nil {
-			return r, err
+			return nil, err
 		}
-		err = totals.ScanDetailBytes(b, func(d totals.Dims, s totals.Sums) {
-			daily.AddSums(d.DayKey(), s)
-			if shared != nil {
-				shared.Merge(d, s)
-			}
-		})
+		rc, err := store.Open(ctx, u)
 		if err != nil {
-			return r, fmt.Errorf("read %s: %w", u, err)
+			return nil, fmt.Errorf("read %s: %w", u, err)
 		}
-		r.detail = b[len(detailHeader):] // ScanDetail checked the header
-	}
-	if shared != nil {
-		var merged bytes.Buffer
-		if err := totals.WriteDetailRows(&merged, shared.Rows()); err != nil {
-			return r, err
+		defer rc.Close()
+		r, err := totals.NewDetailReader(bufio.NewReaderSize(rc, 256<<10), u)
+		if err != nil {
+			return nil, err
 		}
-		r.detail = merged.Bytes()[len(detailHeader):]
+		readers = append(readers, r)
 	}
-	r.daily = daily.Rows()
-	return r, nil
+	daily := totals.NewAccumulator()
+	rows := totals.NewDetailRowWriter(w, false)
+	err := totals.MergeDetail(readers, func(r totals.Row) error {
+		daily.AddSums(r.DayKey(), r.Sums)
+		return rows.Write(r)
+	})
+	if err == nil {
+		err = rows.Flush()
+	}
+	return daily.Rows(), err
 }

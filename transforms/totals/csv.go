@@ -75,16 +75,7 @@ func writeRows(w io.Writer, header []string, rows []Row, key func([]string, *Row
 	for i := range rows {
 		r := &rows[i]
 		fields = key(fields[:0], r)
-		for _, f := range fields {
-			b = append(appendField(b, f), ',')
-		}
-		b, _ = r.Unblended.AppendText(b)
-		b = append(b, ',')
-		b, _ = r.NetUnblended.AppendText(b)
-		b = append(b, ',')
-		b, _ = r.Amortized.AppendText(b)
-		b = append(b, ',')
-		b = append(strconv.AppendInt(b, r.LineItems, 10), '\n')
+		b = appendRow(b, fields, r)
 		if len(b) >= 60<<10 {
 			if _, err := w.Write(b); err != nil {
 				return err
@@ -94,6 +85,20 @@ func writeRows(w io.Writer, header []string, rows []Row, key func([]string, *Row
 	}
 	_, err := w.Write(b)
 	return err
+}
+
+// appendRow appends one CSV line: the key fields, then r's measures.
+func appendRow(b []byte, fields []string, r *Row) []byte {
+	for _, f := range fields {
+		b = append(appendField(b, f), ',')
+	}
+	b, _ = r.Unblended.AppendText(b)
+	b = append(b, ',')
+	b, _ = r.NetUnblended.AppendText(b)
+	b = append(b, ',')
+	b, _ = r.Amortized.AppendText(b)
+	b = append(b, ',')
+	return append(strconv.AppendInt(b, r.LineItems, 10), '\n')
 }
 
 // appendField appends f as encoding/csv's Writer writes a field: quoted,
