@@ -146,7 +146,7 @@ func report(ctx context.Context, cfg pipeline.Config, took time.Duration, w io.W
 	var rows, bad int64
 	days := map[string]bool{}
 	count := map[string]int{}
-	var failed []string
+	var failed, unnotified []string
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "REPORT\tPERIOD\tVERSION\tSTATUS\tFILES\tROWS\tBAD\tDAYS\tNOTE")
 	for _, o := range sum.Outcomes {
@@ -161,6 +161,12 @@ func report(ctx context.Context, cfg pipeline.Config, took time.Duration, w io.W
 		if o.Status == commit.Failed {
 			failed = append(failed, fmt.Sprintf("%s (%s): %s", o.Name, o.ReportID, o.Reason))
 		}
+		if o.Unnotified != "" {
+			unnotified = append(unnotified, fmt.Sprintf("%s (%s) %s: %s", o.Name, o.ReportID, o.Status, o.Unnotified))
+			if note == "" {
+				note = "not notified"
+			}
+		}
 		if len(note) > 80 {
 			note = note[:77] + "..."
 		}
@@ -174,8 +180,16 @@ func report(ctx context.Context, cfg pipeline.Config, took time.Duration, w io.W
 	} else {
 		fmt.Fprintf(w, "totals: %s\n", objstore.Join(cfg.Output, "totals", "daily.csv"))
 	}
+	var errs []error
 	if len(failed) > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("%d of %d reports failed:\n  %s", len(failed), len(sum.Outcomes), strings.Join(failed, "\n  "))}
+		errs = append(errs, fmt.Errorf("%d of %d reports failed:\n  %s", len(failed), len(sum.Outcomes), strings.Join(failed, "\n  ")))
+	}
+	if len(unnotified) > 0 {
+		errs = append(errs, fmt.Errorf("%d of %d reports were not notified (run again once SNS is back to send them):\n  %s",
+			len(unnotified), len(sum.Outcomes), strings.Join(unnotified, "\n  ")))
+	}
+	if len(errs) > 0 {
+		return &exitError{code: 1, err: errors.Join(errs...)}
 	}
 	if len(sum.Outcomes) == 0 {
 		return &exitError{code: 1, err: errors.New("no billing exports found in the inputs")}

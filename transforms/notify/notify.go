@@ -7,6 +7,7 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
+	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/io/snsio"
 	"github.com/curpipe/curpipe/io/sqsio"
 	"github.com/curpipe/curpipe/transforms/billing"
@@ -28,10 +30,13 @@ func init() {
 // Publish sends one message per committed or failed report to the topic
 // and passes each outcome on once its message is sent, so a stage after
 // it (acknowledging a queue message, say) knows people were told.
-// Skipped reports pass on without a message. A message that cannot be
-// sent after retries fails the bundle (a batch run), or, with Stream,
-// passes its outcome on marked Unnotified, so that its queue messages are
-// left to come back.
+// Skipped reports pass on without a message, unless a message of theirs
+// could not be sent before: that one is sent then.
+//
+// A message that cannot be sent after retries never fails the bundle:
+// its outcome passes on marked Unnotified (a stream then leaves its queue
+// messages to come back, a run exits with an error), and the message is
+// kept in the lake (UnsentURL) for the report's next pass to send.
 func Publish(s beam.Scope, outcomes beam.PCollection, topicARN string, opts Options) beam.PCollection {
 	s = s.Scope("notify.Publish")
 	return beam.ParDo(s, &publishFn{Topic: topicARN, Opts: opts}, outcomes)
@@ -39,10 +44,15 @@ func Publish(s beam.Scope, outcomes beam.PCollection, topicARN string, opts Opti
 
 // Options configure Publish.
 type Options struct {
+	// Output is the lake, where messages not sent are kept; "" keeps none.
+	Output string
 	// Stream keeps a report's queue messages invisible while its message
-	// is retried, for up to StreamDeadline, and never fails the bundle:
-	// a stream outlives an outage of SNS.
+	// is retried, for up to StreamDeadline: a stream outlives an outage of
+	// SNS without its reports coming back meanwhile.
 	Stream bool
+	// Deadline bounds the retries of one message; 0 means snsio's default,
+	// or StreamDeadline with Stream.
+	Deadline time.Duration
 }
 
 // StreamDeadline is how long a stream retries one notification: an SNS
@@ -57,7 +67,10 @@ type publishFn struct {
 
 func (f *publishFn) Setup(ctx context.Context) error {
 	var opts []snsio.OptionFn
-	if f.Opts.Stream {
+	switch {
+	case f.Opts.Deadline > 0:
+		opts = append(opts, snsio.PublishDeadline(f.Opts.Deadline))
+	case f.Opts.Stream:
 		opts = append(opts, snsio.PublishDeadline(StreamDeadline))
 	}
 	var err error
@@ -66,28 +79,64 @@ func (f *publishFn) Setup(ctx context.Context) error {
 }
 
 func (f *publishFn) ProcessElement(ctx context.Context, o commit.Outcome, emit func(commit.Outcome)) error {
-	if o.Status == commit.Committed || o.Status == commit.Failed {
+	switch o.Status {
+	case commit.Committed, commit.Failed:
 		m, err := Message(o)
 		if err != nil {
 			return err
 		}
-		if f.Opts.Stream && len(o.Messages) > 0 {
-			if stop, err := sqsio.KeepInvisible(ctx, billing.Receipts(o.Messages)); err == nil {
-				defer stop()
-			}
-		}
-		id, err := f.pub.Publish(ctx, m)
-		switch {
-		case err != nil && !f.Opts.Stream:
-			return fmt.Errorf("notify report %s: %w", o.ReportID, err)
-		case err != nil:
-			log.Errorf(ctx, "notify report %s: %v; its messages are left on the queue", o.ReportID, err)
+		if err := f.send(ctx, o, m, ""); err != nil {
 			o.Unnotified = err.Error()
-		default:
-			log.Infof(ctx, "notified %s: %s (message %s)", f.Topic, m.Subject, id)
+		}
+	case commit.Skipped:
+		if f.Opts.Output == "" {
+			break
+		}
+		m, kept, ok, err := loadUnsent(ctx, f.Opts.Output, o.ReportID, o.Version)
+		if err != nil {
+			o.Unnotified = fmt.Sprintf("read its unsent notification: %v", err)
+			log.Errorf(ctx, "notify report %s: %s", o.ReportID, o.Unnotified)
+		} else if ok {
+			if err := f.send(ctx, o, m, kept); err != nil {
+				o.Unnotified = err.Error()
+			}
 		}
 	}
 	emit(o)
+	return nil
+}
+
+// send publishes m, the message of o. Once it is sent, the copy kept for
+// o's version (kept, or the one a previous pass left) is removed; if it
+// cannot be sent, it is kept.
+func (f *publishFn) send(ctx context.Context, o commit.Outcome, m snsio.Message, kept string) error {
+	if f.Opts.Stream && len(o.Messages) > 0 {
+		if stop, err := sqsio.KeepInvisible(ctx, billing.Receipts(o.Messages)); err == nil {
+			defer stop()
+		}
+	}
+	id, err := f.pub.Publish(ctx, m)
+	if err != nil {
+		err = fmt.Errorf("notify report %s: %w", o.ReportID, err)
+		if f.Opts.Output != "" && !errors.Is(err, snsio.ErrInvalid) && !errors.Is(err, snsio.ErrTooLarge) {
+			if u, kerr := keepUnsent(ctx, f.Opts.Output, o.ReportID, o.Version, m); kerr != nil {
+				err = fmt.Errorf("%w; and it could not be kept for later: %v", err, kerr)
+			} else {
+				err = fmt.Errorf("%w; kept in %s, sent when this version comes through again", err, u)
+			}
+		}
+		log.Errorf(ctx, "%v", err)
+		return err
+	}
+	log.Infof(ctx, "notified %s: %s (message %s)", f.Topic, m.Subject, id)
+	if f.Opts.Output != "" {
+		if kept == "" {
+			kept = UnsentURL(f.Opts.Output, o.ReportID, o.Version)
+		}
+		if err := objstore.Remove(ctx, kept); err != nil && !errors.Is(err, objstore.ErrNotFound) {
+			log.Warnf(ctx, "remove %s, a notification now sent: %v", kept, err)
+		}
+	}
 	return nil
 }
 

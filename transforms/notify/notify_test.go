@@ -2,10 +2,13 @@ package notify
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
@@ -13,12 +16,14 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 
 	"github.com/curpipe/curpipe/io/awstest"
+	_ "github.com/curpipe/curpipe/io/localfs" // the lake in a temporary folder
 	"github.com/curpipe/curpipe/transforms/commit"
 	"github.com/curpipe/curpipe/transforms/decimal"
 )
 
 func init() {
 	register.Function1x1(describe)
+	register.Function1x1(describeNotified)
 }
 
 // describe names an outcome for passert.
@@ -105,4 +110,53 @@ func TestPublish(t *testing.T) {
 	if want := []string{"curpipe: koku 2024-01 committed: 12.5 USD", "curpipe: x.csv 2024-02 FAILED"}; !slices.Equal(subjects, want) {
 		t.Errorf("subjects %q, want %q", subjects, want)
 	}
+}
+
+// TestPublishUnsent: a notification SNS will not take is kept in the lake
+// and its outcome marked Unnotified, without failing the bundle; when the
+// same version of the report comes through again, skipped as committed,
+// the kept message is sent and removed.
+func TestPublishUnsent(t *testing.T) {
+	topic := awstest.Topic(t, false)
+	queue := awstest.SubscribedQueue(t, topic, false)
+	proxy := awstest.NewProxy(t)
+	t.Setenv("AWS_ENDPOINT_URL_SNS", proxy.URL)
+	lake := t.TempDir()
+	opts := Options{Output: lake, Deadline: 2 * time.Second}
+	kept := UnsentURL(lake, committed.ReportID, committed.Version)
+
+	proxy.Fail(awstest.Unavailable, time.Hour)
+	p, s := beam.NewPipelineWithRoot()
+	out := Publish(s, beam.CreateList(s, []commit.Outcome{committed}), topic, opts)
+	passert.Equals(s, beam.ParDo(s, describeNotified, out), "committed r@v1 unnotified")
+	ptest.RunAndValidate(t, p)
+	if _, err := os.Stat(kept); err != nil {
+		t.Fatalf("the unsent message was not kept: %v", err)
+	}
+	if proxy.Failed() == 0 {
+		t.Fatal("the proxy failed no request")
+	}
+
+	proxy.Fail(awstest.Unavailable, 0)
+	again := committed
+	again.Status, again.Reason, again.Totals = commit.Skipped, "version v1 already committed", nil
+	p, s = beam.NewPipelineWithRoot()
+	out = Publish(s, beam.CreateList(s, []commit.Outcome{again, skipped}), topic, opts)
+	passert.Equals(s, beam.ParDo(s, describeNotified, out), "skipped r@v1 notified", "skipped r@v3 notified")
+	ptest.RunAndValidate(t, p)
+	n := awstest.Notifications(t, queue, 1)
+	if n[0].Subject != "curpipe: koku 2024-01 committed: 12.5 USD" {
+		t.Errorf("the kept message's subject %q", n[0].Subject)
+	}
+	if _, err := os.Stat(kept); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the sent message is still kept: %v", err)
+	}
+}
+
+// describeNotified names an outcome and whether it was told.
+func describeNotified(o commit.Outcome) string {
+	if o.Unnotified != "" {
+		return describe(o) + " unnotified"
+	}
+	return describe(o) + " notified"
 }
