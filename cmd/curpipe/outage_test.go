@@ -73,7 +73,7 @@ func TestStreamOutage(t *testing.T) {
 			cfg.Rows, cfg.Files = 600, 2
 			d := newDelivery(t, env, cfg)
 			table := newTotalsTable(t)
-			topic, notices := env.topicWithQueue(t)
+			topic, notices := topicWithQueue(t)
 			stop := streamProcess(t, []string{"AWS_ENDPOINT_URL_" + tc.service + "=" + proxy.URL},
 				"--queue", env.queue, "--output", "s3://"+env.bucket+"/lake", "--allow-bucket", env.bucket,
 				"--totals-table", table, "--sns-topic", topic, "--window", "2s", "--wait", "1s")
@@ -97,52 +97,62 @@ func TestStreamOutage(t *testing.T) {
 	}
 }
 
-// TestBatchOutage: a run while DynamoDB answers nothing but 503 for
-// longer than curpipe's retries last (2 minutes a call) fails its
-// reports, naming the call and the cause, and commits nothing; once the
-// service is back the same command, rerun, commits the totals exactly.
+// TestBatchOutage: a run while one service answers nothing but errors
+// for longer than curpipe's retries last (2 minutes a call) exits with
+// status 1 naming the call and the cause; once the service is back the
+// same command, rerun, completes what the outage stopped. With DynamoDB or
+// S3 down nothing is committed; with SNS down the totals are committed
+// and the notification is kept, and the rerun sends it.
 // (The stream's outages, of each service, are TestStreamOutage's.)
 func TestBatchOutage(t *testing.T) {
 	for _, tc := range []struct {
-		service string // the SDK's name in AWS_ENDPOINT_URL_<SERVICE>
-		fault   awstest.Fault
-		cause   string // what the failure names
+		service   string // the SDK's name in AWS_ENDPOINT_URL_<SERVICE>
+		cause     string // what the failure names
+		committed bool   // whether the totals are committed during the outage
 	}{
-		{"DYNAMODB", awstest.Unavailable, "operation error DynamoDB"},
+		{"DYNAMODB", "operation error DynamoDB", false},
+		{"S3", "operation error S3", false},
+		{"SNS", "operation error SNS: Publish", true},
 	} {
 		t.Run(tc.service, func(t *testing.T) {
 			proxy := awstest.NewProxy(t)
 			env := quietEnv(t)
 			d := newDelivery(t, env, smallDelivery())
 			table := newTotalsTable(t)
+			topic, notices := topicWithQueue(t)
 			run := func() (string, error) {
 				cmd := exec.Command(curpipeBinary(t), "run", "--input", "s3://"+env.bucket+"/cur/",
-					"--output", "s3://"+env.bucket+"/lake", "--totals-table", table)
+					"--output", "s3://"+env.bucket+"/lake", "--totals-table", table, "--sns-topic", topic)
 				cmd.Env = append(os.Environ(), "AWS_ENDPOINT_URL_"+tc.service+"="+proxy.URL)
 				out, err := cmd.CombinedOutput()
 				return string(out), err
 			}
-			proxy.Fail(tc.fault, 10*time.Minute)
+			proxy.Fail(awstest.Unavailable, 10*time.Minute)
 			start := time.Now()
 			out, err := run()
-			t.Logf("during the outage: %v after %s, %d requests failed", err, time.Since(start).Round(time.Second), proxy.Failed())
+			t.Logf("during the outage: %v after %s, %d requests failed\n%s", err, time.Since(start).Round(time.Second), proxy.Failed(), tail(out, 8))
 			var ee *exec.ExitError
 			if !errors.As(err, &ee) || ee.ExitCode() != 1 {
 				t.Fatalf("exit: %v, want status 1\n%s", err, tail(out, 30))
 			}
-			if !strings.Contains(out, "reports failed:") || !strings.Contains(out, tc.cause) || !strings.Contains(out, "503") {
+			if !strings.Contains(out, tc.cause) || !strings.Contains(out, "503") {
 				t.Errorf("the failure does not name %s and its cause:\n%s", tc.cause, tail(out, 30))
 			}
-			if got := detail(t, "", table); strings.Count(got, "\n") > 1 {
-				t.Errorf("totals committed during the outage:\n%s", got)
+			if got := detail(t, "", table); sameTotals(t, got, d.want) != tc.committed {
+				t.Errorf("totals during the outage (committed: want %v):\n%s", tc.committed, got)
 			}
 
-			proxy.Fail(tc.fault, 0)
+			proxy.Fail(awstest.Unavailable, 0)
 			if out, err := run(); err != nil {
 				t.Fatalf("rerun: %v\n%s", err, tail(out, 30))
 			}
 			if !sameTotals(t, detail(t, "", table), d.want) {
 				t.Errorf("after the rerun the totals differ:\n%s\nwant\n%s", detail(t, "", table), d.want)
+			}
+			// One notification of the commit, from the run that committed
+			// or, for SNS, from the rerun that sent the kept one.
+			if got := notifications(t, env, notices, "dup 2024-01 committed"); len(got) != 1 {
+				t.Errorf("committed notifications %q, want one", got)
 			}
 		})
 	}

@@ -173,7 +173,7 @@ func TestStreamDuplicateInLaterWindow(t *testing.T) {
 			env := quietEnv(t)
 			d := newDelivery(t, env, smallDelivery())
 			out := t.TempDir()
-			topic, notices := env.topicWithQueue(t)
+			topic, notices := topicWithQueue(t)
 			args := []string{"--sns-topic", topic}
 			table := ""
 			if sink == "table" {

@@ -228,7 +228,7 @@ func TestStreamToProductionSinks(t *testing.T) {
 	env := newStreamEnv(t, viaEB)
 	lake := newBucket(t, "lake")
 	table := awstest.Name(t, "totals")
-	topic, notices := env.topicWithQueue(t)
+	topic, notices := topicWithQueue(t)
 	stop := env.stream(t, "s3://"+lake+"/lake", "--totals-table", table, "--sns-topic", topic)
 	defer stop()
 	// The first run creates the table the stream writes to.
@@ -258,7 +258,7 @@ func TestStreamToProductionSinks(t *testing.T) {
 func TestStreamSecondReader(t *testing.T) {
 	env := newStreamEnv(t, viaS3)
 	out := t.TempDir()
-	topic, notices := env.topicWithQueue(t)
+	topic, notices := topicWithQueue(t)
 	args := []string{"--window", "5s", "--sns-topic", topic}
 	stopA := env.stream(t, out, append(args, "--readers", "2")...)
 	defer stopA()
@@ -317,7 +317,7 @@ func notifications(t *testing.T, env streamEnv, queue, want string) []string {
 func TestStreamPoisonToDLQ(t *testing.T) {
 	env := newStreamEnv(t, viaS3)
 	out := t.TempDir()
-	topic, notices := env.topicWithQueue(t)
+	topic, notices := topicWithQueue(t)
 	// A visibility that outlasts the window but brings failed messages
 	// back soon, so that they reach the DLQ within the test.
 	stop := env.stream(t, out, "--sns-topic", topic, "--visibility", "10s")
@@ -361,24 +361,10 @@ func TestStreamPoisonToDLQ(t *testing.T) {
 
 // topicWithQueue makes an SNS topic and a queue subscribed to it, to read
 // the notifications back.
-func (e streamEnv) topicWithQueue(t *testing.T) (topicARN, queueURL string) {
+func topicWithQueue(t *testing.T) (topicARN, queueURL string) {
 	t.Helper()
-	ctx := context.Background()
-	cfg, _ := awsconfig.Load(ctx)
-	sc := sns.NewFromConfig(cfg)
-	topic, err := sc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(awstest.Name(t, "notices"))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(awstest.Name(t, "nq"))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
-		Endpoint: aws.String(queueARN(t, e.sqs, *q.QueueUrl))}); err != nil {
-		t.Fatal(err)
-	}
-	return *topic.TopicArn, *q.QueueUrl
+	topic := awstest.Topic(t, false)
+	return topic, awstest.SubscribedQueue(t, topic, false)
 }
 
 // TestStreamKilledAndRestarted stops a stream while a report's message is

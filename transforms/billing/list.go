@@ -47,13 +47,36 @@ type listFn struct {
 }
 
 func (f *listFn) ProcessElement(ctx context.Context, input string, emit func(Report)) error {
+	reports, err := f.list(ctx, input)
+	if err != nil {
+		// An input that cannot be listed or resolved (its store down, say)
+		// fails as a report of its own, so that the run's other inputs
+		// still commit and the summary names the call and its cause.
+		log.Errorf(ctx, "%v", err)
+		emit(Report{Ref: "input:" + input, ID: input, Name: input, Key: "input", Kind: "input", Err: err.Error()})
+		return nil
+	}
+	for _, r := range reports {
+		out := fromReport(r)
+		if out.Err == "" && f.Output != "" {
+			if out.Skip, err = f.guard(ctx, out); err != nil {
+				out.Err = err.Error()
+			}
+		}
+		emit(out)
+	}
+	return nil
+}
+
+// list lists an input and resolves its objects into reports.
+func (f *listFn) list(ctx context.Context, input string) ([]report.Report, error) {
 	store, err := objstore.For(input)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	objs, err := store.List(ctx, input)
 	if err != nil {
-		return fmt.Errorf("list %s: %w", input, err)
+		return nil, err // it names the input
 	}
 	listed := make([]report.Object, len(objs))
 	for i, o := range objs {
@@ -61,22 +84,13 @@ func (f *listFn) ProcessElement(ctx context.Context, input string, emit func(Rep
 	}
 	reports, skipped, err := report.ResolveWithin(ctx, listed, objstore.ReadAll, f.Limits)
 	if err != nil {
-		return fmt.Errorf("resolve %s: %w", input, err)
+		return nil, fmt.Errorf("resolve %s: %w", input, err)
 	}
 	for _, sk := range skipped {
 		log.Infof(ctx, "skip %s: %s", sk.URL, sk.Reason)
 	}
 	log.Infof(ctx, "%s: %d objects, %d reports", input, len(objs), len(reports))
-	for _, r := range reports {
-		out := fromReport(r)
-		if out.Err == "" && f.Output != "" {
-			if out.Skip, err = f.guard(ctx, out); err != nil {
-				return err
-			}
-		}
-		emit(out)
-	}
-	return nil
+	return reports, nil
 }
 
 func fromReport(r report.Report) Report {

@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/curpipe/curpipe/io/objstore"
@@ -61,8 +62,11 @@ func RemoveSpilled(ctx context.Context, output, reportKey, versionKey string) er
 		return err
 	}
 	objs, err := store.List(ctx, dir+"/")
+	if errors.Is(err, objstore.ErrNotFound) {
+		return nil // nothing was spilled
+	}
 	if err != nil {
-		return fmt.Errorf("list %s: %w", dir, err)
+		return err
 	}
 	for _, o := range objs {
 		if err := store.Remove(ctx, o.URL); err != nil {

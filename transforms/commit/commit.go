@@ -207,7 +207,7 @@ func (f *commitFn) process(ctx context.Context, ref string, v billing.Verdict, d
 			log.Infof(ctx, "report %s version %s: %s", r.ID, r.Version, res.reason)
 		}
 	}
-	if f.Output != "" && r.Skip == "" {
+	if f.Output != "" && r.Skip == "" && r.VersionKey != "" {
 		// Its totals are written or will not be: what its parse spilled
 		// has served. Left behind, it is only space; a redelivery writes
 		// it again.
