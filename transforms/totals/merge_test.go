@@ -131,3 +131,42 @@ func TestMergeDetailMatchesTable(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMergeDetail merges two arbitrary files: it never panics, and what it
+// merges without error is strictly ascending and sums to what a Table of
+// both files holds.
+func FuzzMergeDetail(f *testing.F) {
+	f.Add(sampleDetail, sampleDetail)
+	f.Add(sampleDetail, "usage_date,provider,payer_account_id,usage_account_id,service,currency,unblended_cost,net_unblended_cost,amortized_cost,line_items\n2023-11-01,AWS,111,222,AmazonEC2,USD,1,2,3,4\n")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		var readers []*DetailReader
+		for _, in := range []string{a, b} {
+			r, err := NewDetailReader(strings.NewReader(in), "in")
+			if err != nil {
+				return
+			}
+			readers = append(readers, r)
+		}
+		var rows []Row
+		if err := MergeDetail(readers, func(r Row) error { rows = append(rows, r); return nil }); err != nil {
+			return
+		}
+		want := make(Table)
+		for _, in := range []string{a, b} {
+			if err := want.ReadDetail(strings.NewReader(in)); err != nil {
+				t.Fatalf("merged, but ReadDetail fails: %v", err)
+			}
+		}
+		if len(rows) != len(want) {
+			t.Fatalf("%d rows merged, the table holds %d", len(rows), len(want))
+		}
+		for i, r := range rows {
+			if i > 0 && rows[i-1].Dims.Compare(r.Dims) >= 0 {
+				t.Fatalf("row %d %v not after %v", i, r.Dims, rows[i-1].Dims)
+			}
+			if s := want[r.Dims]; s == nil || !s.Equal(r.Sums) {
+				t.Fatalf("row %v: merged %v, table %v", r.Dims, r.Sums, s)
+			}
+		}
+	})
+}
