@@ -5,6 +5,7 @@ package curpipe_test
 import (
 	"encoding/json"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -38,11 +39,31 @@ func listPackages(t *testing.T) map[string]pkg {
 
 // TestLayout holds the rules the README's layout section states:
 // domain packages import neither Beam nor the AWS SDK nor curpipe's io;
-// io packages import neither Beam nor a stage; nothing imports a command.
+// io packages import neither Beam nor a stage; a stage imports no other
+// stage (what crosses between them is element's); nothing imports a
+// command.
 func TestLayout(t *testing.T) {
 	pkgs := listPackages(t)
 	domain := []string{"transforms/cur", "transforms/curated", "transforms/decimal", "transforms/inflate", "transforms/report", "transforms/tabular", "transforms/totals"}
-	stages := []string{"transforms/billing", "transforms/commit", "transforms/notify", "transforms/queue", "pipeline", "runners"}
+	stages := []string{"transforms/reports", "transforms/parse", "transforms/daily", "transforms/commit", "transforms/notify", "transforms/queue"}
+	above := []string{"transforms/element", "pipeline", "runners"} // what io may not import either
+	for _, s := range stages {
+		p, ok := pkgs[s]
+		if !ok {
+			t.Errorf("stage package %s not found", s)
+			continue
+		}
+		for _, dep := range p.Deps {
+			if dep = strings.TrimPrefix(dep, module); dep != s && slices.Contains(stages, dep) {
+				t.Errorf("the stage %s depends on the stage %s: stages share element types, not each other", s, dep)
+			}
+		}
+	}
+	for _, dep := range pkgs["transforms/element"].Deps {
+		if dep = strings.TrimPrefix(dep, module); slices.Contains(stages, dep) {
+			t.Errorf("transforms/element depends on the stage %s", dep)
+		}
+	}
 	for _, d := range domain {
 		p, ok := pkgs[d]
 		if !ok {
@@ -67,10 +88,8 @@ func TestLayout(t *testing.T) {
 				t.Errorf("%s (io) depends on Beam (%s): io packages are plain clients", name, dep)
 			}
 			if strings.HasPrefix(name, "io/") {
-				for _, s := range stages {
-					if dep == s {
-						t.Errorf("%s (io) depends on the stage %s", name, s)
-					}
+				if slices.Contains(stages, dep) || slices.Contains(above, dep) {
+					t.Errorf("%s (io) depends on %s, above it", name, dep)
 				}
 			}
 			if strings.HasPrefix(dep, "cmd/") && commandOf(dep) != commandOf(name) {

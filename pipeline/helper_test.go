@@ -15,9 +15,11 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 
+	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/pipeline"
 	"github.com/curpipe/curpipe/transforms/commit"
 	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/element"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -38,7 +40,7 @@ func runBatch(t *testing.T, cfg pipeline.Config) commit.Summary {
 	if err := ptest.Run(p); err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	b, err := os.ReadFile(commit.SummaryURL(cfg.Output, cfg.RunID))
+	b, err := os.ReadFile(lake.SummaryURL(cfg.Output, cfg.RunID))
 	if err != nil {
 		t.Fatalf("read summary: %v", err)
 	}
@@ -50,7 +52,7 @@ func runBatch(t *testing.T, cfg pipeline.Config) commit.Summary {
 }
 
 // outcomeByName returns the outcome of the report with the given name.
-func outcomeByName(t *testing.T, sum commit.Summary, name string) commit.Outcome {
+func outcomeByName(t *testing.T, sum commit.Summary, name string) element.Outcome {
 	t.Helper()
 	for _, o := range sum.Outcomes {
 		if o.Name == name {
@@ -58,7 +60,7 @@ func outcomeByName(t *testing.T, sum commit.Summary, name string) commit.Outcome
 		}
 	}
 	t.Fatalf("no report named %q in %+v", name, sum.Outcomes)
-	return commit.Outcome{}
+	return element.Outcome{}
 }
 
 // readDetail reads an output's daily_detail.csv.

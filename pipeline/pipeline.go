@@ -10,10 +10,12 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
-	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/commit"
+	"github.com/curpipe/curpipe/transforms/daily"
 	"github.com/curpipe/curpipe/transforms/notify"
+	"github.com/curpipe/curpipe/transforms/parse"
 	"github.com/curpipe/curpipe/transforms/report"
+	"github.com/curpipe/curpipe/transforms/reports"
 	"github.com/curpipe/curpipe/transforms/tabular"
 )
 
@@ -49,10 +51,10 @@ type Config struct {
 	ReportLimits report.Limits
 	// ParseGroups is how many groups of a report's files are parsed in
 	// parallel, each into one set of partial sums; 0 means
-	// billing.DefaultGroups.
+	// parse.DefaultGroups.
 	ParseGroups int
 	// MaxCells bounds the distinct cells of a report's partial sums; 0
-	// means billing.DefaultMaxCells.
+	// means parse.DefaultMaxCells.
 	MaxCells int
 }
 
@@ -115,7 +117,7 @@ func Batch(s beam.Scope, c Config) error {
 		return err
 	}
 	inputs := beam.Create(s, toAny(c.Inputs)...)
-	reports := billing.ListReports(s, inputs, billing.ListOptions{Output: c.Output, Reprocess: c.Reprocess, Limits: c.ReportLimits})
+	reports := reports.ListReports(s, inputs, reports.ListOptions{Output: c.Output, Reprocess: c.Reprocess, Limits: c.ReportLimits})
 	outcomes := process(s, c, reports, false)
 	commit.Finalize(s, outcomes, commit.Options{Output: c.Output, Table: c.TotalsTable}, c.RunID)
 	return nil
@@ -124,10 +126,10 @@ func Batch(s beam.Scope, c Config) error {
 // process is every stage after the source, shared by the batch and the
 // stream graphs: from reports to their committed (and notified) outcomes.
 func process(s beam.Scope, c Config, reports beam.PCollection, stream bool) beam.PCollection {
-	tasks := billing.ExpandFiles(s, reports, c.ParseGroups)
-	partials, statuses := billing.Parse(s, tasks, billing.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows, AllowBuckets: c.ReadBuckets(), NoCurated: c.NoCurated, Limits: c.Limits, MaxCells: c.MaxCells})
-	verdicts := billing.Verdicts(s, reports, statuses, c.MaxBadRows)
-	shards := billing.DailyTotals(s, partials, verdicts)
+	tasks := parse.ExpandFiles(s, reports, c.ParseGroups)
+	partials, statuses := parse.Parse(s, tasks, parse.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows, AllowBuckets: c.ReadBuckets(), NoCurated: c.NoCurated, Limits: c.Limits, MaxCells: c.MaxCells})
+	verdicts := daily.Verdicts(s, reports, statuses, c.MaxBadRows)
+	shards := daily.DailyTotals(s, partials, verdicts)
 	opts := commit.Options{Output: c.Output, Table: c.TotalsTable}
 	acks := commit.WriteShards(s, shards, opts)
 	outcomes := commit.Commit(s, verdicts, acks, opts)

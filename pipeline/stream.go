@@ -10,9 +10,10 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/curpipe/curpipe/io/sqsio"
-	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/commit"
+	"github.com/curpipe/curpipe/transforms/element"
 	"github.com/curpipe/curpipe/transforms/queue"
+	"github.com/curpipe/curpipe/transforms/reports"
 )
 
 func init() {
@@ -73,7 +74,7 @@ func Stream(s beam.Scope, c Config, q StreamConfig) error {
 		return err
 	}
 	windowed := beam.WindowInto(s, window.NewFixedWindows(q.Window), deliveries)
-	reports := billing.ResolveEvents(s, windowed, billing.ListOptions{Output: c.Output, Reprocess: c.Reprocess, Limits: c.ReportLimits})
+	reports := reports.ResolveEvents(s, windowed, reports.ListOptions{Output: c.Output, Reprocess: c.Reprocess, Limits: c.ReportLimits})
 	outcomes := process(s, c, reports, true)
 	commit.Finalize(s, outcomes, commit.Options{Output: c.Output, Table: c.TotalsTable}, "")
 	queue.Ack(s, beam.ParDo(s, toReceipts, outcomes))
@@ -81,11 +82,11 @@ func Stream(s beam.Scope, c Config, q StreamConfig) error {
 }
 
 // toReceipts lists the messages to acknowledge for an outcome.
-func toReceipts(o commit.Outcome, emit func(sqsio.Receipt)) {
-	if o.Status == commit.Failed || o.Unnotified != "" {
+func toReceipts(o element.Outcome, emit func(sqsio.Receipt)) {
+	if o.Status == element.Failed || o.Unnotified != "" {
 		return
 	}
-	for _, r := range billing.Receipts(o.Messages) {
+	for _, r := range element.Receipts(o.Messages) {
 		emit(r)
 	}
 }

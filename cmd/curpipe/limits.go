@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/curpipe/curpipe/transforms/billing"
+	"github.com/curpipe/curpipe/transforms/parse"
 	rep "github.com/curpipe/curpipe/transforms/report"
 	"github.com/curpipe/curpipe/transforms/tabular"
 )
@@ -22,7 +22,7 @@ type limits struct {
 // hold, with tabular's and report's DefaultLimits as their defaults, and
 // returns the limits they fill.
 func limitFlags(fs *flag.FlagSet) *limits {
-	all := &limits{files: tabular.DefaultLimits, reports: rep.DefaultLimits, cells: billing.DefaultMaxCells}
+	all := &limits{files: tabular.DefaultLimits, reports: rep.DefaultLimits, cells: parse.DefaultMaxCells}
 	l := &all.files
 	fs.Var((*bytesFlag)(&l.HeaderBytes), "max-header-bytes", "bytes in a CSV header line (1MiB, 500KB, 4096)")
 	fs.Var((*bytesFlag)(&l.RecordBytes), "max-record-bytes", "bytes in one CSV record, quoted line breaks included")

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
@@ -62,7 +63,7 @@ func queryCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 // queryLake reads a lake's daily_detail.csv and keeps the dates asked for.
 func queryLake(ctx context.Context, output, from, to string) (totals.Table, error) {
-	u := objstore.Join(output, "totals", "daily_detail.csv")
+	u := lake.DetailURL(output)
 	b, err := objstore.ReadAll(ctx, u)
 	if err != nil {
 		return nil, fmt.Errorf("no totals in %s (has curpipe run written there?): %w", output, err)

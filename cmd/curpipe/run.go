@@ -15,11 +15,13 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
+	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/pipeline"
 	"github.com/curpipe/curpipe/runners"
-	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/commit"
+	"github.com/curpipe/curpipe/transforms/element"
+	"github.com/curpipe/curpipe/transforms/parse"
 )
 
 // listFlag collects a repeatable flag.
@@ -45,7 +47,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var allow listFlag
 	fs.Var(&allow, "allow-bucket", "an S3 bucket reads may come from besides the inputs' (repeatable)")
 	limits := limitFlags(fs)
-	groups := fs.Int("parse-groups", billing.DefaultGroups, "groups of a report's files parsed in parallel, each into one set of partial sums holding its share of --max-cells")
+	groups := fs.Int("parse-groups", parse.DefaultGroups, "groups of a report's files parsed in parallel, each into one set of partial sums holding its share of --max-cells")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of this process (prism and its in-process workers) to this file")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: curpipe run --input PATH [--input PATH ...] --output PATH [flags]\n\nFlags (with Beam's):\n")
@@ -134,7 +136,7 @@ func absLocal(paths []string) []string {
 
 // report prints the run summary and fails when any report failed.
 func report(ctx context.Context, cfg pipeline.Config, took time.Duration, w io.Writer) error {
-	b, err := objstore.ReadAll(ctx, commit.SummaryURL(cfg.Output, cfg.RunID))
+	b, err := objstore.ReadAll(ctx, lake.SummaryURL(cfg.Output, cfg.RunID))
 	if err != nil {
 		return fmt.Errorf("the run finished but wrote no summary: %w", err)
 	}
@@ -158,7 +160,7 @@ func report(ctx context.Context, cfg pipeline.Config, took time.Duration, w io.W
 			days[d] = true
 		}
 		note := o.Reason
-		if o.Status == commit.Failed {
+		if o.Status == element.Failed {
 			failed = append(failed, fmt.Sprintf("%s (%s): %s", o.Name, o.ReportID, o.Reason))
 		}
 		if o.Unnotified != "" {
@@ -174,11 +176,11 @@ func report(ctx context.Context, cfg pipeline.Config, took time.Duration, w io.W
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\n%d reports (%d committed, %d skipped, %d failed), %d files, %d rows, %d bad rows, %d days, %s\n",
-		len(sum.Outcomes), count[commit.Committed], count[commit.Skipped], count[commit.Failed], files, rows, bad, len(days), took.Round(time.Millisecond))
+		len(sum.Outcomes), count[element.Committed], count[element.Skipped], count[element.Failed], files, rows, bad, len(days), took.Round(time.Millisecond))
 	if cfg.TotalsTable != "" {
 		fmt.Fprintf(w, "totals: DynamoDB table %s (curpipe query --table %s)\n", cfg.TotalsTable, cfg.TotalsTable)
 	} else {
-		fmt.Fprintf(w, "totals: %s\n", objstore.Join(cfg.Output, "totals", "daily.csv"))
+		fmt.Fprintf(w, "totals: %s\n", lake.DailyURL(cfg.Output))
 	}
 	var errs []error
 	if len(failed) > 0 {

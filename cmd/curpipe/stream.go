@@ -11,7 +11,7 @@ import (
 
 	"github.com/curpipe/curpipe/pipeline"
 	"github.com/curpipe/curpipe/runners"
-	"github.com/curpipe/curpipe/transforms/billing"
+	"github.com/curpipe/curpipe/transforms/parse"
 )
 
 // streamCommand runs the stream graph until it is stopped: every billing
@@ -31,7 +31,7 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	visibility := fs.Duration("visibility", 0, "visibility timeout asked for on receive (default: 2 windows + wait + 30s); curpipe extends it while a report is processed")
 	maxBad := fs.Int64("max-bad-rows", 0, "malformed rows a report may hold; they go to a quarantine file")
 	limits := limitFlags(fs)
-	groups := fs.Int("parse-groups", billing.DefaultGroups, "groups of a report's files parsed in parallel, each into one set of partial sums holding its share of --max-cells")
+	groups := fs.Int("parse-groups", parse.DefaultGroups, "groups of a report's files parsed in parallel, each into one set of partial sums holding its share of --max-cells")
 	var allow listFlag
 	fs.Var(&allow, "allow-bucket", "an S3 bucket events may name (repeatable); events naming others fail")
 	fs.Usage = func() {

@@ -15,12 +15,12 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
 	"github.com/curpipe/curpipe/io/dynamodbio"
+	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/io/s3io"
 	"github.com/curpipe/curpipe/io/snsio"
 	"github.com/curpipe/curpipe/io/sqsio"
 	"github.com/curpipe/curpipe/pipeline"
-	"github.com/curpipe/curpipe/transforms/commit"
 )
 
 // sample is a small CUR export with its expected totals: validate runs it
@@ -157,7 +157,7 @@ func checkOutput(ctx context.Context, out string) error {
 			return err
 		}
 	}
-	probe := objstore.Join(out, "_curpipe", "validate", fmt.Sprintf("probe-%d", time.Now().UnixNano()))
+	probe := lake.ProbeURL(out, fmt.Sprintf("probe-%d", time.Now().UnixNano()))
 	if err := objstore.WriteAll(ctx, probe, []byte("curpipe validate\n")); err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func runSample(ctx context.Context) error {
 	if !bytes.Equal(got, want) {
 		return fmt.Errorf("daily.csv differs from the expected totals:\ngot:\n%swant:\n%s", got, want)
 	}
-	if _, err := os.Stat(commit.SummaryURL(cfg.Output, cfg.RunID)); err != nil {
+	if _, err := os.Stat(lake.SummaryURL(cfg.Output, cfg.RunID)); err != nil {
 		return fmt.Errorf("no run summary: %w", err)
 	}
 	return nil

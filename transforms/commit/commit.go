@@ -21,74 +21,28 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/curpipe/curpipe/io/dynamodbio"
+	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/io/sqsio"
-	"github.com/curpipe/curpipe/transforms/billing"
-	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/element"
 	"github.com/curpipe/curpipe/transforms/rowcoder"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
 func init() {
-	register.DoFn5x1[context.Context, string, func(*billing.Verdict) bool, func(*ShardAck) bool, func(Outcome), error](&commitFn{})
-	register.Emitter1[Outcome]()
+	register.DoFn5x1[context.Context, string, func(*element.Verdict) bool, func(*ShardAck) bool, func(element.Outcome), error](&commitFn{})
+	register.Emitter1[element.Outcome]()
 	register.Iter1[ShardAck]()
-	rowcoder.Register(encodeOutcome, decodeOutcome)
 	rowcoder.Register(encodeShardAck, decodeShardAck)
 }
-
-var outcomeCodec rowcoder.Codec[Outcome]
-
-func encodeOutcome(v Outcome) ([]byte, error) { return outcomeCodec.Encode(v) }
-func decodeOutcome(b []byte) (Outcome, error) { return outcomeCodec.Decode(b) }
 
 var shardAckCodec rowcoder.Codec[ShardAck]
 
 func encodeShardAck(v ShardAck) ([]byte, error) { return shardAckCodec.Encode(v) }
 func decodeShardAck(b []byte) (ShardAck, error) { return shardAckCodec.Decode(b) }
 
-// The outcomes of a report.
-const (
-	Committed = "committed"
-	Failed    = "failed"
-	Skipped   = "skipped"
-)
-
-// Outcome is what happened to one report, for the run summary and the
-// notifications.
-type Outcome struct {
-	Ref           string
-	ReportID      string
-	Name          string
-	BillingPeriod string
-	Version       string
-	Status        string // Committed, Failed or Skipped
-	Reason        string // why it failed or was skipped
-	Files         int
-	Rows          int64
-	BadRows       int64
-	Days          []string
-	Totals        []CurrencyTotal
-	Millis        int64 // parse time summed over the report's files
-	// Messages announced the report (stream mode): acknowledged when it
-	// is committed or skipped, left for redelivery when it failed.
-	Messages []billing.Message
-	// Unnotified says why the report's notification could not be sent
-	// (stream mode); its messages are then left for redelivery too.
-	Unnotified string
-}
-
-// CurrencyTotal is a sum for one provider and currency.
-type CurrencyTotal struct {
-	Provider     string
-	Currency     string
-	Unblended    decimal.Decimal
-	NetUnblended decimal.Decimal
-	Amortized    decimal.Decimal
-	LineItems    int64
-}
-
-func (c CurrencyTotal) add(s totals.Sums) CurrencyTotal {
+// addSums adds s to c.
+func addSums(c element.CurrencyTotal, s totals.Sums) element.CurrencyTotal {
 	c.Unblended = c.Unblended.Add(s.Unblended)
 	c.NetUnblended = c.NetUnblended.Add(s.NetUnblended)
 	c.Amortized = c.Amortized.Add(s.Amortized)
@@ -96,7 +50,7 @@ func (c CurrencyTotal) add(s totals.Sums) CurrencyTotal {
 	return c
 }
 
-func sortTotals(ts []CurrencyTotal) {
+func sortTotals(ts []element.CurrencyTotal) {
 	sort.Slice(ts, func(i, j int) bool {
 		if ts[i].Provider != ts[j].Provider {
 			return ts[i].Provider < ts[j].Provider
@@ -134,8 +88,8 @@ func (f *commitFn) Setup(ctx context.Context) error {
 	return err
 }
 
-func (f *commitFn) ProcessElement(ctx context.Context, ref string, verdicts func(*billing.Verdict) bool, acks func(*ShardAck) bool, emit func(Outcome)) (err error) {
-	var v billing.Verdict
+func (f *commitFn) ProcessElement(ctx context.Context, ref string, verdicts func(*element.Verdict) bool, acks func(*ShardAck) bool, emit func(element.Outcome)) (err error) {
+	var v element.Verdict
 	for verdicts(&v) {
 	}
 	var days []ShardAck
@@ -155,18 +109,18 @@ func (f *commitFn) ProcessElement(ctx context.Context, ref string, verdicts func
 			err = fmt.Errorf("report %s: internal error while committing: %v", ref, r)
 		default:
 			out := summarize(v, nil)
-			out.Status, out.Reason = Failed, fmt.Sprintf("internal error while committing: %v", r)
+			out.Status, out.Reason = element.Failed, fmt.Sprintf("internal error while committing: %v", r)
 			log.Errorf(ctx, "report %s version %s: %s", v.Report.ID, v.Report.Version, out.Reason)
 			emit(out)
 			err = nil
 		}
 	}()
-	return f.process(ctx, ref, v, days, func(o Outcome) { emitted = true; emit(o) })
+	return f.process(ctx, ref, v, days, func(o element.Outcome) { emitted = true; emit(o) })
 }
 
-func (f *commitFn) process(ctx context.Context, ref string, v billing.Verdict, days []ShardAck, emit func(Outcome)) error {
+func (f *commitFn) process(ctx context.Context, ref string, v element.Verdict, days []ShardAck, emit func(element.Outcome)) error {
 	if len(v.Report.Messages) > 0 {
-		stop, err := sqsio.KeepInvisible(ctx, billing.Receipts(v.Report.Messages))
+		stop, err := sqsio.KeepInvisible(ctx, element.Receipts(v.Report.Messages))
 		if err != nil {
 			return err
 		}
@@ -178,13 +132,13 @@ func (f *commitFn) process(ctx context.Context, ref string, v billing.Verdict, d
 	case r.Ref == "":
 		return fmt.Errorf("report %s: shards without a verdict", ref)
 	case r.Skip != "":
-		out.Status, out.Reason = Skipped, r.Skip
+		out.Status, out.Reason = element.Skipped, r.Skip
 		log.Infof(ctx, "report %s skipped: %s", r.ID, r.Skip)
 	case !v.OK():
 		// Nothing of a failed report may stay visible. What cannot be
 		// removed now is removed by the version's next failure or
 		// replaced by its commit.
-		out.Status, out.Reason = Failed, v.Err
+		out.Status, out.Reason = element.Failed, v.Err
 		if err := f.removeProduced(ctx, v); err != nil {
 			out.Reason += "; and its files could not be removed: " + err.Error()
 		}
@@ -195,13 +149,13 @@ func (f *commitFn) process(ctx context.Context, ref string, v billing.Verdict, d
 			// A store that stays down past the retries: the report is not
 			// committed this time, and nothing is removed; a stream's
 			// redelivery or a rerun commits it once the store is back.
-			res = result{Failed, "not committed: " + err.Error()}
+			res = result{element.Failed, "not committed: " + err.Error()}
 		}
 		out.Status, out.Reason = res.status, res.reason
 		switch res.status {
-		case Committed:
+		case element.Committed:
 			log.Infof(ctx, "report %s version %s committed: %d files, %d rows, %d days", r.ID, r.Version, out.Files, out.Rows, len(out.Days))
-		case Failed:
+		case element.Failed:
 			log.Errorf(ctx, "report %s version %s not committed: %s", r.ID, r.Version, res.reason)
 		default:
 			log.Infof(ctx, "report %s version %s: %s", r.ID, r.Version, res.reason)
@@ -211,7 +165,7 @@ func (f *commitFn) process(ctx context.Context, ref string, v billing.Verdict, d
 		// Its totals are written or will not be: what its parse spilled
 		// has served. Left behind, it is only space; a redelivery writes
 		// it again.
-		if err := billing.RemoveSpilled(ctx, f.Output, r.Key, r.VersionKey); err != nil {
+		if err := lake.RemoveSpilled(ctx, f.Output, r.Key, r.VersionKey); err != nil {
 			log.Warnf(ctx, "report %s version %s: %v", r.ID, r.Version, err)
 		}
 	}
@@ -229,7 +183,7 @@ type result struct {
 // checked that every day the verdict names was written: a commit states
 // what it commits, and never takes days away on the strength of what
 // happened to arrive.
-func (f *commitFn) commitOrRefuse(ctx context.Context, v billing.Verdict, acks []ShardAck) (result, error) {
+func (f *commitFn) commitOrRefuse(ctx context.Context, v element.Verdict, acks []ShardAck) (result, error) {
 	want := v.Days()
 	if gap := incomplete(want, acks); gap != "" {
 		held, err := f.holds(ctx, v, want)
@@ -239,16 +193,16 @@ func (f *commitFn) commitOrRefuse(ctx context.Context, v billing.Verdict, acks [
 		if held {
 			// Another run of the same version (a duplicate event in an
 			// earlier window, say) committed it whole.
-			return result{Skipped, "version " + v.Report.Version + " already committed"}, nil
+			return result{element.Skipped, "version " + v.Report.Version + " already committed"}, nil
 		}
 		// Nothing is written or removed: the files and days written so
 		// far are this version's and stay for its next try, which the
 		// queue's redelivery (or a rerun) brings.
-		return result{Failed, "not committed, nothing changed: " + gap}, nil
+		return result{element.Failed, "not committed, nothing changed: " + gap}, nil
 	}
 	res, err := f.commit(ctx, v, want)
 	if errors.Is(err, dynamodbio.ErrShrink) || errors.Is(err, errShrink) {
-		return result{Failed, "not committed, nothing changed: " + err.Error()}, nil
+		return result{element.Failed, "not committed, nothing changed: " + err.Error()}, nil
 	}
 	return res, err
 }
@@ -298,7 +252,7 @@ func brief(items []string) string {
 
 // holds reports whether the sink holds the report's version committed
 // with at least the given days.
-func (f *commitFn) holds(ctx context.Context, v billing.Verdict, days []string) (bool, error) {
+func (f *commitFn) holds(ctx context.Context, v element.Verdict, days []string) (bool, error) {
 	r := v.Report
 	var have []string
 	if f.table != nil {
@@ -308,7 +262,7 @@ func (f *commitFn) holds(ctx context.Context, v billing.Verdict, days []string) 
 		}
 		have = st.Days
 	} else {
-		st, err := billing.LoadState(ctx, f.Output, r.Key)
+		st, err := lake.LoadState(ctx, f.Output, r.Key)
 		if err != nil || st == nil || st.ID != r.ID || st.Version != r.Version {
 			return false, err
 		}
@@ -329,14 +283,14 @@ var errShrink = errors.New("the commit names fewer days than the same version al
 // the version it replaces left behind: its curated files and its day
 // totals. The state is written first, so a crash in between leaves extra
 // files, never missing ones, and a rerun cleans up.
-func (f *commitFn) commit(ctx context.Context, v billing.Verdict, days []string) (result, error) {
+func (f *commitFn) commit(ctx context.Context, v element.Verdict, days []string) (result, error) {
 	r := v.Report
 	if f.table != nil {
 		_, err := f.table.Commit(ctx, reportVersion(r), r.Name, r.BillingPeriod, days)
 		if errors.Is(err, dynamodbio.ErrStale) {
 			// A newer version reached the table first (another run, a
 			// redelivery): this one changes nothing, which is right.
-			return result{Skipped, "a newer version is committed in table " + f.Table}, f.removeProduced(ctx, v)
+			return result{element.Skipped, "a newer version is committed in table " + f.Table}, f.removeProduced(ctx, v)
 		}
 		if err != nil {
 			return result{}, err
@@ -348,8 +302,8 @@ func (f *commitFn) commit(ctx context.Context, v billing.Verdict, days []string)
 // removeProduced removes the files a report version wrote, unless the
 // lake holds that very version committed: then they are the committed
 // version's files (a duplicate run of it failed, say) and stay.
-func (f *commitFn) removeProduced(ctx context.Context, v billing.Verdict) error {
-	st, err := billing.LoadState(ctx, f.Output, v.Report.Key)
+func (f *commitFn) removeProduced(ctx context.Context, v element.Verdict) error {
+	st, err := lake.LoadState(ctx, f.Output, v.Report.Key)
 	if err != nil {
 		return err
 	}
@@ -360,7 +314,7 @@ func (f *commitFn) removeProduced(ctx context.Context, v billing.Verdict) error 
 	urls := producedFiles(v)
 	if f.Table == "" && v.Report.VersionKey != "" {
 		for _, d := range v.Days() {
-			urls = append(urls, DayTotalsURL(f.Output, v.Report.Key, v.Report.VersionKey, d))
+			urls = append(urls, lake.DayTotalsURL(f.Output, v.Report.Key, v.Report.VersionKey, d))
 		}
 	}
 	for _, u := range urls {
@@ -375,13 +329,13 @@ func (f *commitFn) removeProduced(ctx context.Context, v billing.Verdict) error 
 // it replaces left there. The same version committed again is a replay,
 // which changes nothing, unless it would lose days (errShrink); a newer
 // version already committed makes this one Skipped.
-func (f *commitFn) commitLake(ctx context.Context, v billing.Verdict, days []string) (result, error) {
+func (f *commitFn) commitLake(ctx context.Context, v element.Verdict, days []string) (result, error) {
 	r := v.Report
-	prev, err := billing.LoadState(ctx, f.Output, r.Key)
+	prev, err := lake.LoadState(ctx, f.Output, r.Key)
 	if err != nil {
 		return result{}, err
 	}
-	st := billing.State{
+	st := lake.State{
 		ID:            r.ID,
 		Name:          r.Name,
 		Kind:          r.Kind,
@@ -401,7 +355,7 @@ func (f *commitFn) commitLake(ctx context.Context, v billing.Verdict, days []str
 	switch {
 	case prev == nil:
 	case prev.ID != r.ID:
-		return result{}, fmt.Errorf("state file %s belongs to report %s (key collision)", billing.StateURL(f.Output, r.Key), prev.ID)
+		return result{}, fmt.Errorf("state file %s belongs to report %s (key collision)", lake.StateURL(f.Output, r.Key), prev.ID)
 	case prev.Version == r.Version:
 		for _, d := range prev.Days {
 			if !slices.Contains(days, d) {
@@ -409,27 +363,27 @@ func (f *commitFn) commitLake(ctx context.Context, v billing.Verdict, days []str
 			}
 		}
 		if slices.Equal(prev.Days, days) && slices.Equal(prev.Curated, st.Curated) && prev.VersionKey == st.VersionKey {
-			return result{Committed, ""}, nil // a replay: all is as it should be
+			return result{element.Committed, ""}, nil // a replay: all is as it should be
 		}
 	case prev.Newer(r.VersionTime, r.Version):
-		return result{Skipped, "a newer version is committed in the lake: " + prev.Version}, f.removeProduced(ctx, v)
+		return result{element.Skipped, "a newer version is committed in the lake: " + prev.Version}, f.removeProduced(ctx, v)
 	}
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return result{}, err
 	}
-	if err := objstore.WriteAll(ctx, billing.StateURL(f.Output, r.Key), append(b, '\n')); err != nil {
+	if err := objstore.WriteAll(ctx, lake.StateURL(f.Output, r.Key), append(b, '\n')); err != nil {
 		return result{}, err
 	}
 	if prev == nil || prev.Version == r.Version {
-		return result{Committed, ""}, nil
+		return result{element.Committed, ""}, nil
 	}
 	// Retire the replaced version: its day totals (only that version's
 	// folder, never another's: a newer version may be writing its own),
 	// and its curated files that this version does not share.
 	if f.Table == "" {
 		for _, d := range prev.Days {
-			u := DayTotalsURL(f.Output, r.Key, prev.VersionKey, d)
+			u := lake.DayTotalsURL(f.Output, r.Key, prev.VersionKey, d)
 			if err := objstore.Remove(ctx, u); err != nil {
 				return result{}, fmt.Errorf("retire %s of version %s: %w", u, prev.Version, err)
 			}
@@ -446,10 +400,10 @@ func (f *commitFn) commitLake(ctx context.Context, v billing.Verdict, days []str
 			}
 		}
 	}
-	return result{Committed, ""}, nil
+	return result{element.Committed, ""}, nil
 }
 
-func producedFiles(v billing.Verdict) []string {
+func producedFiles(v element.Verdict) []string {
 	var out []string
 	for _, st := range v.Files {
 		out = append(out, st.Curated...)
@@ -461,9 +415,9 @@ func producedFiles(v billing.Verdict) []string {
 }
 
 // summarize fills the figures of an Outcome.
-func summarize(v billing.Verdict, days []ShardAck) Outcome {
+func summarize(v element.Verdict, days []ShardAck) element.Outcome {
 	r := v.Report
-	out := Outcome{
+	out := element.Outcome{
 		Ref: r.Ref, ReportID: r.ID, Name: r.Name, BillingPeriod: r.BillingPeriod, Version: r.Version,
 		Files: len(r.Files), Days: []string{}, Messages: r.Messages,
 	}
@@ -483,9 +437,9 @@ func summarize(v billing.Verdict, days []ShardAck) Outcome {
 				i++
 			}
 			if i == len(out.Totals) {
-				out.Totals = append(out.Totals, CurrencyTotal{Provider: ct.Provider, Currency: ct.Currency})
+				out.Totals = append(out.Totals, element.CurrencyTotal{Provider: ct.Provider, Currency: ct.Currency})
 			}
-			out.Totals[i] = out.Totals[i].add(totals.Sums{Unblended: ct.Unblended, NetUnblended: ct.NetUnblended, Amortized: ct.Amortized, LineItems: ct.LineItems})
+			out.Totals[i] = addSums(out.Totals[i], totals.Sums{Unblended: ct.Unblended, NetUnblended: ct.NetUnblended, Amortized: ct.Amortized, LineItems: ct.LineItems})
 		}
 	}
 	sortTotals(out.Totals)

@@ -13,8 +13,11 @@ import (
 
 	"github.com/curpipe/curpipe/io/awstest"
 	"github.com/curpipe/curpipe/io/dynamodbio"
-	"github.com/curpipe/curpipe/transforms/billing"
+	"github.com/curpipe/curpipe/io/lake"
+	_ "github.com/curpipe/curpipe/io/localfs" // the lake in a temporary folder
+	"github.com/curpipe/curpipe/transforms/daily"
 	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/element"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -31,30 +34,30 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func keyVerdict(v billing.Verdict) (string, billing.Verdict) { return v.Report.Ref, v }
+func keyVerdict(v element.Verdict) (string, element.Verdict) { return v.Report.Ref, v }
 
 // noShards is a source of no shards: a run whose shards all went missing.
-func noShards(_ []byte, _ func(billing.ShardKey, billing.Cells)) {}
+func noShards(_ []byte, _ func(element.ShardKey, element.Cells)) {}
 
 // outcomeLine is what the tests assert of an outcome: its status, its
 // days, and the start of its reason.
-func outcomeLine(o Outcome) string {
+func outcomeLine(o element.Outcome) string {
 	reason, _, _ := strings.Cut(o.Reason, ":")
 	return o.Status + " " + strings.Join(o.Days, ",") + " " + reason
 }
 
 // testReport is a report version of three days, one file, with its
 // partial sums, one batch a day.
-func testReport(version string, cost string) (billing.Verdict, []partial) {
+func testReport(version string, cost string) (element.Verdict, []partial) {
 	days := []string{"2024-01-01", "2024-01-02", "2024-01-03"}
-	r := billing.Report{Ref: "s3://b/r@" + version, ID: "s3://b/r", Key: "r", Name: "r", Kind: "cur1",
+	r := element.Report{Ref: "s3://b/r@" + version, ID: "s3://b/r", Key: "r", Name: "r", Kind: "cur1",
 		BillingPeriod: "2024-01", Version: version, VersionKey: version, VersionTime: 1e18, Files: []string{"s3://b/r/f.csv"}}
-	v := billing.Verdict{Report: r, Files: []billing.FileStatus{{Ref: r.Ref, URL: r.Files[0], Rows: 3, Days: days}}}
+	v := element.Verdict{Report: r, Files: []element.FileStatus{{Ref: r.Ref, URL: r.Files[0], Rows: 3, Days: days}}}
 	var shards []partial
 	for _, d := range days {
 		dims := totals.Dims{Day: d, Provider: "AWS", Payer: "111", Account: "222", Service: "AmazonEC2", Currency: "USD"}
 		c := decimal.MustParse(cost)
-		shards = append(shards, partial{billing.ShardKey{Ref: r.Ref, Day: d}, billing.Cells{Rows: []billing.DayTotal{{Dims: dims,
+		shards = append(shards, partial{element.ShardKey{Ref: r.Ref, Day: d}, element.Cells{Rows: []element.DayTotal{{Dims: dims,
 			Sums: totals.Sums{Unblended: c, NetUnblended: c, Amortized: c, LineItems: 1}}}}})
 	}
 	return v, shards
@@ -62,15 +65,15 @@ func testReport(version string, cost string) (billing.Verdict, []partial) {
 
 // partial is one day's partial sums, as Parse emits them.
 type partial struct {
-	K billing.ShardKey
-	C billing.Cells
+	K element.ShardKey
+	C element.Cells
 }
 
-func unpack(p partial) (billing.ShardKey, billing.Cells) { return p.K, p.C }
+func unpack(p partial) (element.ShardKey, element.Cells) { return p.K, p.C }
 
 // runCommit runs DailyTotals, WriteShards and Commit on one verdict and
 // the given partial sums, and asserts the outcome's line.
-func runCommit(t *testing.T, opts Options, v billing.Verdict, shards []partial, want string) {
+func runCommit(t *testing.T, opts Options, v element.Verdict, shards []partial, want string) {
 	t.Helper()
 	p, s := beam.NewPipelineWithRoot()
 	verdicts := beam.ParDo(s, keyVerdict, beam.Create(s, v))
@@ -80,7 +83,7 @@ func runCommit(t *testing.T, opts Options, v billing.Verdict, shards []partial, 
 	} else {
 		sh = beam.ParDo(s, unpack, beam.CreateList(s, shards))
 	}
-	outcomes := Commit(s, verdicts, WriteShards(s, billing.DailyTotals(s, sh, verdicts), opts), opts)
+	outcomes := Commit(s, verdicts, WriteShards(s, daily.DailyTotals(s, sh, verdicts), opts), opts)
 	passert.Equals(s, beam.ParDo(s, outcomeLine, outcomes), want)
 	if err := ptest.Run(p); err != nil {
 		t.Fatal(err)
@@ -118,7 +121,7 @@ func TestDuplicateWithoutShards(t *testing.T) {
 						t.Fatal(err)
 					}
 				} else {
-					if err := RebuildTotals(ctx, opts.Output); err != nil {
+					if err := lake.RebuildTotals(ctx, opts.Output); err != nil {
 						t.Fatal(err)
 					}
 					b, err := os.ReadFile(opts.Output + "/totals/daily_detail.csv")

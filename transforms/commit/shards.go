@@ -11,14 +11,15 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/curpipe/curpipe/io/dynamodbio"
+	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
-	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/element"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
 func init() {
-	register.DoFn3x1[context.Context, billing.Shard, func(string, ShardAck), error](&shardFn{})
+	register.DoFn3x1[context.Context, element.Shard, func(string, ShardAck), error](&shardFn{})
 	register.Emitter2[string, ShardAck]()
 }
 
@@ -26,7 +27,7 @@ func init() {
 type ShardAck struct {
 	Day    string
 	Cells  int
-	Totals []CurrencyTotal // the day's sums per provider and currency
+	Totals []element.CurrencyTotal // the day's sums per provider and currency
 	// What a table write did: items written or deleted, left unchanged,
 	// and left alone because a newer version holds them.
 	Written, Unchanged, Stale int
@@ -65,7 +66,7 @@ func (f *shardFn) Setup(ctx context.Context) error {
 	return err
 }
 
-func (f *shardFn) ProcessElement(ctx context.Context, sh billing.Shard, emit func(string, ShardAck)) (err error) {
+func (f *shardFn) ProcessElement(ctx context.Context, sh element.Shard, emit func(string, ShardAck)) (err error) {
 	emitted := false
 	emit1 := func(ref string, a ShardAck) { emitted = true; emit(ref, a) }
 	defer func() {
@@ -85,7 +86,7 @@ func (f *shardFn) ProcessElement(ctx context.Context, sh billing.Shard, emit fun
 	return f.write(ctx, sh, emit1)
 }
 
-func (f *shardFn) write(ctx context.Context, sh billing.Shard, emit func(string, ShardAck)) error {
+func (f *shardFn) write(ctx context.Context, sh element.Shard, emit func(string, ShardAck)) error {
 	missing := func(why string) error {
 		log.Errorf(ctx, "report %s day %s not written: %s", sh.Ref, sh.Day, why)
 		emit(sh.Ref, ShardAck{Day: sh.Day, Missing: why})
@@ -121,7 +122,7 @@ func (f *shardFn) write(ctx context.Context, sh billing.Shard, emit func(string,
 	if err := totals.WriteDetailRows(&buf, rows); err != nil {
 		return err
 	}
-	u := DayTotalsURL(f.Output, v.ReportKey, v.VersionKey, sh.Day)
+	u := lake.DayTotalsURL(f.Output, v.ReportKey, v.VersionKey, sh.Day)
 	if err := objstore.WriteAll(ctx, u, buf.Bytes()); err != nil {
 		return missing(fmt.Sprintf("write %s: %v", u, err))
 	}
@@ -132,7 +133,7 @@ func (f *shardFn) write(ctx context.Context, sh billing.Shard, emit func(string,
 // shardRows returns a shard's rows, sorted by Dims as DailyTotals emits
 // them, with any Dims that occur twice in a row added up: the rows
 // themselves when none does (the rule), else a summed copy.
-func shardRows(in []billing.DayTotal) []totals.Row {
+func shardRows(in []element.DayTotal) []totals.Row {
 	i := 1
 	for i < len(in) && in[i].Dims != in[i-1].Dims {
 		i++
@@ -152,36 +153,18 @@ func shardRows(in []billing.DayTotal) []totals.Row {
 }
 
 // tableVersion is a report's version as the totals table records it.
-func tableVersion(v billing.DayVerdict) dynamodbio.Version {
+func tableVersion(v element.DayVerdict) dynamodbio.Version {
 	return dynamodbio.Version{ReportKey: v.ReportKey, ReportID: v.ReportID, Version: v.Version, VersionTime: v.VersionTime}
 }
 
 // reportVersion is tableVersion for a whole report.
-func reportVersion(r billing.Report) dynamodbio.Version {
+func reportVersion(r element.Report) dynamodbio.Version {
 	return dynamodbio.Version{ReportKey: r.Key, ReportID: r.ID, Version: r.Version, VersionTime: r.VersionTime}
-}
-
-// DayTotalsURL is where the embedded default keeps one report version's
-// totals of one day. Each version writes a folder of its own, so that a
-// version that has not committed (or never will) cannot change what the
-// committed one holds; the report's state in the lake names the version
-// whose folder counts. A versionKey of "" gives the layout of lakes
-// written before versions had folders.
-func DayTotalsURL(output, reportKey, versionKey, day string) string {
-	if versionKey == "" {
-		return objstore.Join(ReportTotalsURL(output, reportKey), day+".csv")
-	}
-	return objstore.Join(ReportTotalsURL(output, reportKey), versionKey, day+".csv")
-}
-
-// ReportTotalsURL is the folder of one report's daily totals.
-func ReportTotalsURL(output, reportKey string) string {
-	return objstore.Join(output, "totals", "reports", reportKey)
 }
 
 // byCurrency sums rows per provider and currency, sorted. It adds with
 // decimal.Sum, which gives what Decimal.Add from zero would, faster.
-func byCurrency(rows []billing.DayTotal) []CurrencyTotal {
+func byCurrency(rows []element.DayTotal) []element.CurrencyTotal {
 	type sums struct {
 		provider, currency        string
 		unblended, net, amortized decimal.Sum
@@ -202,10 +185,10 @@ func byCurrency(rows []billing.DayTotal) []CurrencyTotal {
 		a.amortized.Add(d.Sums.Amortized)
 		a.items += d.Sums.LineItems
 	}
-	out := make([]CurrencyTotal, len(acc))
+	out := make([]element.CurrencyTotal, len(acc))
 	for i := range acc {
 		a := &acc[i]
-		out[i] = CurrencyTotal{Provider: a.provider, Currency: a.currency, Unblended: a.unblended.Value(),
+		out[i] = element.CurrencyTotal{Provider: a.provider, Currency: a.currency, Unblended: a.unblended.Value(),
 			NetUnblended: a.net.Value(), Amortized: a.amortized.Value(), LineItems: a.items}
 	}
 	sortTotals(out)

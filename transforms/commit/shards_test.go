@@ -3,8 +3,8 @@ package commit
 import (
 	"testing"
 
-	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/element"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -12,21 +12,21 @@ import (
 // Decimal.Add from zero, down to the exponent, sorted.
 func TestByCurrency(t *testing.T) {
 	dec := decimal.MustParse
-	row := func(provider, currency, cost string, items int64) billing.DayTotal {
-		return billing.DayTotal{Dims: totals.Dims{Day: "2024-01-01", Provider: provider, Currency: currency},
+	row := func(provider, currency, cost string, items int64) element.DayTotal {
+		return element.DayTotal{Dims: totals.Dims{Day: "2024-01-01", Provider: provider, Currency: currency},
 			Sums: totals.Sums{Unblended: dec(cost), NetUnblended: dec(cost).Neg(), Amortized: dec("1E+3"), LineItems: items}}
 	}
-	rows := []billing.DayTotal{
+	rows := []element.DayTotal{
 		row("AWS", "USD", "1.50", 1), row("AWS", "EUR", "2.5e-12", 2), row("AWS", "USD", "-0.000", 3),
 		row("Azure", "USD", "17000000000", 1), row("Azure", "USD", "17000000000", 1), row("AWS", "USD", "1e-40", 5),
 	}
-	want := map[[2]string]*CurrencyTotal{}
+	want := map[[2]string]*element.CurrencyTotal{}
 	for _, r := range rows {
 		k := [2]string{r.Dims.Provider, r.Dims.Currency}
 		if want[k] == nil {
-			want[k] = &CurrencyTotal{Provider: k[0], Currency: k[1]}
+			want[k] = &element.CurrencyTotal{Provider: k[0], Currency: k[1]}
 		}
-		*want[k] = want[k].add(r.Sums)
+		*want[k] = addSums(*want[k], r.Sums)
 	}
 	got := byCurrency(rows)
 	if len(got) != len(want) {

@@ -16,15 +16,15 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
+	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/io/snsio"
 	"github.com/curpipe/curpipe/io/sqsio"
-	"github.com/curpipe/curpipe/transforms/billing"
-	"github.com/curpipe/curpipe/transforms/commit"
+	"github.com/curpipe/curpipe/transforms/element"
 )
 
 func init() {
-	register.DoFn3x1[context.Context, commit.Outcome, func(commit.Outcome), error](&publishFn{})
+	register.DoFn3x1[context.Context, element.Outcome, func(element.Outcome), error](&publishFn{})
 }
 
 // Publish sends one message per committed or failed report to the topic
@@ -78,9 +78,9 @@ func (f *publishFn) Setup(ctx context.Context) error {
 	return err
 }
 
-func (f *publishFn) ProcessElement(ctx context.Context, o commit.Outcome, emit func(commit.Outcome)) error {
+func (f *publishFn) ProcessElement(ctx context.Context, o element.Outcome, emit func(element.Outcome)) error {
 	switch o.Status {
-	case commit.Committed, commit.Failed:
+	case element.Committed, element.Failed:
 		m, err := Message(o)
 		if err != nil {
 			return err
@@ -88,7 +88,7 @@ func (f *publishFn) ProcessElement(ctx context.Context, o commit.Outcome, emit f
 		if err := f.send(ctx, o, m, ""); err != nil {
 			o.Unnotified = err.Error()
 		}
-	case commit.Skipped:
+	case element.Skipped:
 		if f.Opts.Output == "" {
 			break
 		}
@@ -109,9 +109,9 @@ func (f *publishFn) ProcessElement(ctx context.Context, o commit.Outcome, emit f
 // send publishes m, the message of o. Once it is sent, the copy kept for
 // o's version (kept, or the one a previous pass left) is removed; if it
 // cannot be sent, it is kept.
-func (f *publishFn) send(ctx context.Context, o commit.Outcome, m snsio.Message, kept string) error {
+func (f *publishFn) send(ctx context.Context, o element.Outcome, m snsio.Message, kept string) error {
 	if f.Opts.Stream && len(o.Messages) > 0 {
-		if stop, err := sqsio.KeepInvisible(ctx, billing.Receipts(o.Messages)); err == nil {
+		if stop, err := sqsio.KeepInvisible(ctx, element.Receipts(o.Messages)); err == nil {
 			defer stop()
 		}
 	}
@@ -131,7 +131,7 @@ func (f *publishFn) send(ctx context.Context, o commit.Outcome, m snsio.Message,
 	log.Infof(ctx, "notified %s: %s (message %s)", f.Topic, m.Subject, id)
 	if f.Opts.Output != "" {
 		if kept == "" {
-			kept = UnsentURL(f.Opts.Output, o.ReportID, o.Version)
+			kept = lake.UnsentURL(f.Opts.Output, o.ReportID, o.Version)
 		}
 		if err := objstore.Remove(ctx, kept); err != nil && !errors.Is(err, objstore.ErrNotFound) {
 			log.Warnf(ctx, "remove %s, a notification now sent: %v", kept, err)
@@ -170,13 +170,13 @@ type Currency struct {
 }
 
 // Message renders an outcome as a notification.
-func Message(o commit.Outcome) (snsio.Message, error) {
+func Message(o element.Outcome) (snsio.Message, error) {
 	b := Body{
 		Status: o.Status, Report: o.Name, ReportID: o.ReportID, BillingPeriod: o.BillingPeriod,
 		Version: o.Version, Days: o.Days, Totals: []Currency{}, Files: o.Files, Rows: o.Rows,
 		BadRows: o.BadRows, DurationMS: o.Millis,
 	}
-	if o.Status == commit.Failed {
+	if o.Status == element.Failed {
 		b.Error = o.Reason
 	}
 	if len(o.Days) > 0 {
@@ -201,7 +201,7 @@ func Message(o commit.Outcome) (snsio.Message, error) {
 	}
 	what := strings.TrimSpace(o.Name + " " + period)
 	subject := fmt.Sprintf("curpipe: %s committed: %s", what, strings.Join(sums, ", "))
-	if o.Status == commit.Failed {
+	if o.Status == element.Failed {
 		subject = fmt.Sprintf("curpipe: %s FAILED", what)
 	}
 	return snsio.Message{

@@ -16,9 +16,10 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 
 	"github.com/curpipe/curpipe/io/awstest"
+	"github.com/curpipe/curpipe/io/lake"
 	_ "github.com/curpipe/curpipe/io/localfs" // the lake in a temporary folder
-	"github.com/curpipe/curpipe/transforms/commit"
 	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/element"
 )
 
 func init() {
@@ -27,7 +28,7 @@ func init() {
 }
 
 // describe names an outcome for passert.
-func describe(o commit.Outcome) string { return o.Status + " " + o.Ref }
+func describe(o element.Outcome) string { return o.Status + " " + o.Ref }
 
 func TestMain(m *testing.M) {
 	code := ptest.MainRet(m)
@@ -36,13 +37,13 @@ func TestMain(m *testing.M) {
 }
 
 var (
-	committed = commit.Outcome{Ref: "r@v1", ReportID: "s3://b/cur/koku/20240101-20240201", Name: "koku", BillingPeriod: "2024-01",
-		Version: "v1", Status: commit.Committed, Files: 2, Rows: 10, Days: []string{"2024-01-01", "2024-01-02"},
-		Totals: []commit.CurrencyTotal{{Provider: "AWS", Currency: "USD", Unblended: decimal.MustParse("12.500"),
+	committed = element.Outcome{Ref: "r@v1", ReportID: "s3://b/cur/koku/20240101-20240201", Name: "koku", BillingPeriod: "2024-01",
+		Version: "v1", Status: element.Committed, Files: 2, Rows: 10, Days: []string{"2024-01-01", "2024-01-02"},
+		Totals: []element.CurrencyTotal{{Provider: "AWS", Currency: "USD", Unblended: decimal.MustParse("12.500"),
 			NetUnblended: decimal.MustParse("0.000000000000000000001"), Amortized: decimal.MustParse("-3"), LineItems: 10}}}
-	failed = commit.Outcome{Ref: "r@v2", ReportID: "s3://b/x.csv", Name: "x.csv", Version: "v2", Status: commit.Failed,
+	failed = element.Outcome{Ref: "r@v2", ReportID: "s3://b/x.csv", Name: "x.csv", Version: "v2", Status: element.Failed,
 		Reason: "x.csv:3: a record is over the limit of 8 MiB (--max-record-bytes)", Days: []string{"2024-02-03"}}
-	skipped = commit.Outcome{Ref: "r@v3", ReportID: "s3://b/y.csv", Name: "y.csv", Status: commit.Skipped, Reason: "committed already"}
+	skipped = element.Outcome{Ref: "r@v3", ReportID: "s3://b/y.csv", Name: "y.csv", Status: element.Skipped, Reason: "committed already"}
 )
 
 // TestMessage: a notification's subject and body carry the figures as
@@ -51,7 +52,7 @@ var (
 func TestMessage(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		o       commit.Outcome
+		o       element.Outcome
 		subject string
 		body    Body
 	}{
@@ -94,7 +95,7 @@ func TestPublish(t *testing.T) {
 	topic := awstest.Topic(t, false)
 	queue := awstest.SubscribedQueue(t, topic, false)
 	p, s := beam.NewPipelineWithRoot()
-	out := Publish(s, beam.CreateList(s, []commit.Outcome{committed, failed, skipped}), topic, Options{})
+	out := Publish(s, beam.CreateList(s, []element.Outcome{committed, failed, skipped}), topic, Options{})
 	passert.Equals(s, beam.ParDo(s, describe, out),
 		"committed r@v1", "failed r@v2", "skipped r@v3")
 	ptest.RunAndValidate(t, p)
@@ -121,13 +122,13 @@ func TestPublishUnsent(t *testing.T) {
 	queue := awstest.SubscribedQueue(t, topic, false)
 	proxy := awstest.NewProxy(t)
 	t.Setenv("AWS_ENDPOINT_URL_SNS", proxy.URL)
-	lake := t.TempDir()
-	opts := Options{Output: lake, Deadline: 2 * time.Second}
-	kept := UnsentURL(lake, committed.ReportID, committed.Version)
+	output := t.TempDir()
+	opts := Options{Output: output, Deadline: 2 * time.Second}
+	kept := lake.UnsentURL(output, committed.ReportID, committed.Version)
 
 	proxy.Fail(awstest.Unavailable, time.Hour)
 	p, s := beam.NewPipelineWithRoot()
-	out := Publish(s, beam.CreateList(s, []commit.Outcome{committed}), topic, opts)
+	out := Publish(s, beam.CreateList(s, []element.Outcome{committed}), topic, opts)
 	passert.Equals(s, beam.ParDo(s, describeNotified, out), "committed r@v1 unnotified")
 	ptest.RunAndValidate(t, p)
 	if _, err := os.Stat(kept); err != nil {
@@ -139,9 +140,9 @@ func TestPublishUnsent(t *testing.T) {
 
 	proxy.Fail(awstest.Unavailable, 0)
 	again := committed
-	again.Status, again.Reason, again.Totals = commit.Skipped, "version v1 already committed", nil
+	again.Status, again.Reason, again.Totals = element.Skipped, "version v1 already committed", nil
 	p, s = beam.NewPipelineWithRoot()
-	out = Publish(s, beam.CreateList(s, []commit.Outcome{again, skipped}), topic, opts)
+	out = Publish(s, beam.CreateList(s, []element.Outcome{again, skipped}), topic, opts)
 	passert.Equals(s, beam.ParDo(s, describeNotified, out), "skipped r@v1 notified", "skipped r@v3 notified")
 	ptest.RunAndValidate(t, p)
 	n := awstest.Notifications(t, queue, 1)
@@ -154,7 +155,7 @@ func TestPublishUnsent(t *testing.T) {
 }
 
 // describeNotified names an outcome and whether it was told.
-func describeNotified(o commit.Outcome) string {
+func describeNotified(o element.Outcome) string {
 	if o.Unnotified != "" {
 		return describe(o) + " unnotified"
 	}

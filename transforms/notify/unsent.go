@@ -2,12 +2,11 @@ package notify
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 
+	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/io/snsio"
 )
@@ -23,16 +22,9 @@ type unsent struct {
 	Message  snsio.Message `json:"message"`
 }
 
-// UnsentURL is where the notification of one version of a report is kept
-// while it cannot be sent.
-func UnsentURL(output, reportID, version string) string {
-	h := sha256.Sum256([]byte(reportID + "\x00" + version))
-	return objstore.Join(output, "_curpipe", "unsent", hex.EncodeToString(h[:12])+".json")
-}
-
 // keepUnsent records m as not sent.
 func keepUnsent(ctx context.Context, output, reportID, version string, m snsio.Message) (string, error) {
-	u := UnsentURL(output, reportID, version)
+	u := lake.UnsentURL(output, reportID, version)
 	b, err := json.Marshal(unsent{ReportID: reportID, Version: version, Message: m})
 	if err != nil {
 		return u, err
@@ -43,7 +35,7 @@ func keepUnsent(ctx context.Context, output, reportID, version string, m snsio.M
 // loadUnsent reads the notification kept for a report's version; ok is
 // false when there is none.
 func loadUnsent(ctx context.Context, output, reportID, version string) (m snsio.Message, u string, ok bool, err error) {
-	u = UnsentURL(output, reportID, version)
+	u = lake.UnsentURL(output, reportID, version)
 	b, err := objstore.ReadAll(ctx, u)
 	if errors.Is(err, objstore.ErrNotFound) {
 		return m, u, false, nil

@@ -1,4 +1,4 @@
-package billing
+package parse
 
 import (
 	"context"
@@ -11,9 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/transforms/cur"
 	"github.com/curpipe/curpipe/transforms/curated"
+	"github.com/curpipe/curpipe/transforms/element"
 	"github.com/curpipe/curpipe/transforms/tabular"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
@@ -76,16 +78,16 @@ func (c cellShare) err() error {
 // fileResult is what parsing one file yields.
 type fileResult struct {
 	Rows   []totals.Row // sorted by Dims
-	Status FileStatus
+	Status element.FileStatus
 }
 
 // parseFile streams one object, sums its line items per day and dimension
 // and writes its curated Parquet. On error the table is nil, the curated
 // files are removed, and Status.Err says what went wrong and where.
 // Past its group's share of cells the file fails.
-func parseFile(ctx context.Context, t FileTask, opts ParseOptions, share cellShare) fileResult {
+func parseFile(ctx context.Context, t element.FileTask, opts ParseOptions, share cellShare) fileResult {
 	start := time.Now()
-	st := FileStatus{Ref: t.Ref, URL: t.URL, Index: t.Index}
+	st := element.FileStatus{Ref: t.Ref, URL: t.URL, Index: t.Index}
 	p := &fileParser{task: t, opts: opts, sums: totals.NewAccumulator(), cells: share}
 	err := p.runSafely(ctx)
 	st.Rows, st.BadRows = p.rows, p.bad
@@ -112,7 +114,7 @@ func (p *fileParser) runSafely(ctx context.Context) (err error) {
 }
 
 type fileParser struct {
-	task  FileTask
+	task  element.FileTask
 	opts  ParseOptions
 	sums  *totals.Accumulator
 	cells cellShare // what sums may hold
@@ -255,7 +257,7 @@ func (p *fileParser) finish() error {
 			return fmt.Errorf("write curated files of %s: %w", p.task.URL, err)
 		}
 		for _, f := range files {
-			p.curatedURLs = append(p.curatedURLs, objstore.Join(p.opts.Output, "curated", f.Path))
+			p.curatedURLs = append(p.curatedURLs, lake.CuratedURL(p.opts.Output, f.Path))
 		}
 	}
 	if p.quarantine != nil {
@@ -325,8 +327,7 @@ func (p *fileParser) badRow(ctx context.Context, pos int64, cause error) error {
 		return nil
 	}
 	if p.quarantine == nil {
-		p.quarantineURL = objstore.Join(p.opts.Output, "quarantine", p.task.ReportKey, p.task.VersionKey,
-			fmt.Sprintf("%05d.csv", p.task.Index))
+		p.quarantineURL = lake.QuarantineURL(p.opts.Output, p.task.ReportKey, p.task.VersionKey, p.task.Index)
 		store, err := objstore.For(p.quarantineURL)
 		if err != nil {
 			return err
@@ -350,7 +351,7 @@ func (p *fileParser) curatedBase() string {
 
 func (p *fileParser) openCurated(ctx context.Context) func(string) (io.WriteCloser, error) {
 	return func(rel string) (io.WriteCloser, error) {
-		u := objstore.Join(p.opts.Output, "curated", rel)
+		u := lake.CuratedURL(p.opts.Output, rel)
 		store, err := objstore.For(u)
 		if err != nil {
 			return nil, err

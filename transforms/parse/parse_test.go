@@ -1,4 +1,4 @@
-package billing
+package parse
 
 import (
 	"context"

@@ -1,15 +1,12 @@
-// Package billing holds the Beam transforms from a billing export's
-// location to its exact daily totals: listing and resolving reports,
-// expanding them into files, parsing each file (writing its curated
-// Parquet on the way), combining the partial sums, and gathering each
-// report's pieces for the commit.
-//
-// The domain work happens in plain packages (report, tabular, cur,
-// totals, curated); this package wraps them in DoFns and carries plain,
-// registered data types between the stages.
-package billing
+// Package element holds the plain data types that cross curpipe's Beam
+// stages (reports, the files of a report, their parse statuses, partial
+// sums, verdicts, day shards and outcomes), their coders, and the spilling
+// of partial sums to the lake. Every stage package imports it; it imports
+// no stage.
+package element
 
 import (
+	"github.com/curpipe/curpipe/io/sqsio"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -91,3 +88,20 @@ type DayVerdict struct {
 // parse's rows cross the shuffle and reach the writers without a copy (a
 // report can have millions of cells).
 type DayTotal = totals.Row
+
+// Message is a queue message whose work a report carries, to be
+// acknowledged once the report is committed.
+type Message struct {
+	Queue         string
+	ID            string
+	ReceiptHandle string
+}
+
+// Receipts converts messages to what sqsio acknowledges.
+func Receipts(ms []Message) []sqsio.Receipt {
+	out := make([]sqsio.Receipt, len(ms))
+	for i, m := range ms {
+		out[i] = sqsio.Receipt{Queue: m.Queue, ID: m.ID, ReceiptHandle: m.ReceiptHandle}
+	}
+	return out
+}

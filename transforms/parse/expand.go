@@ -1,13 +1,14 @@
-package billing
+package parse
 
 import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+	"github.com/curpipe/curpipe/transforms/element"
 )
 
 func init() {
-	register.DoFn2x0[Report, func(FileGroup)](&expandFn{})
-	register.Emitter1[FileGroup]()
+	register.DoFn2x0[element.Report, func(element.FileGroup)](&expandFn{})
+	register.Emitter1[element.FileGroup]()
 }
 
 // DefaultGroups is how many groups ExpandFiles makes of a report's files
@@ -21,7 +22,7 @@ const DefaultGroups = 2
 // after another into one set of partial sums, which bounds what a report
 // puts in the shuffle by groups x its cells, whatever its file count.
 func ExpandFiles(s beam.Scope, reports beam.PCollection, groups int) beam.PCollection {
-	s = s.Scope("billing.ExpandFiles")
+	s = s.Scope("parse.ExpandFiles")
 	if groups <= 0 {
 		groups = DefaultGroups
 	}
@@ -33,7 +34,7 @@ type expandFn struct {
 	Groups int
 }
 
-func (f *expandFn) ProcessElement(r Report, emit func(FileGroup)) {
+func (f *expandFn) ProcessElement(r element.Report, emit func(element.FileGroup)) {
 	if r.Err != "" || r.Skip != "" {
 		return
 	}
@@ -41,13 +42,13 @@ func (f *expandFn) ProcessElement(r Report, emit func(FileGroup)) {
 	if n == 0 {
 		return
 	}
-	groups := make([]FileGroup, n)
+	groups := make([]element.FileGroup, n)
 	for i := range groups {
 		groups[i].Groups = n
 	}
 	for i, u := range r.Files {
 		g := &groups[i%n]
-		g.Tasks = append(g.Tasks, FileTask{
+		g.Tasks = append(g.Tasks, element.FileTask{
 			Ref:           r.Ref,
 			ReportKey:     r.Key,
 			ReportName:    r.Name,

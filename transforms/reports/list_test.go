@@ -1,4 +1,4 @@
-package billing
+package reports
 
 import (
 	"context"
@@ -12,16 +12,22 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/passert"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 
+	"github.com/curpipe/curpipe/io/lake"
 	_ "github.com/curpipe/curpipe/io/localfs" // inputs and lake in temporary folders
 	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/transforms/element"
 )
+
+func TestMain(m *testing.M) {
+	ptest.Main(m)
+}
 
 func init() {
 	register.Function1x1(describeReport)
 }
 
 // describeReport names a listed report and what became of it.
-func describeReport(r Report) string {
+func describeReport(r element.Report) string {
 	switch {
 	case r.Err != "":
 		return r.Kind + " " + r.Name + " failed"
@@ -36,7 +42,7 @@ func describeReport(r Report) string {
 // folder that is not there) comes out as a failed report of its own
 // instead of failing the run.
 func TestListReports(t *testing.T) {
-	in, lake := t.TempDir(), t.TempDir()
+	in, output := t.TempDir(), t.TempDir()
 	for _, name := range []string{"a.csv", "b.csv"} {
 		if err := os.WriteFile(filepath.Join(in, name), []byte("lineItem/UsageStartDate\n"), 0o644); err != nil {
 			t.Fatal(err)
@@ -48,17 +54,17 @@ func TestListReports(t *testing.T) {
 		t.Fatalf("list %s: %d reports, %v", in, len(listed), err)
 	}
 	b := fromReport(listed[1])
-	state, err := json.Marshal(State{ID: b.ID, Version: b.Version, VersionKey: b.VersionKey})
+	state, err := json.Marshal(lake.State{ID: b.ID, Version: b.Version, VersionKey: b.VersionKey})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := objstore.WriteAll(context.Background(), StateURL(lake, b.Key), state); err != nil {
+	if err := objstore.WriteAll(context.Background(), lake.StateURL(output, b.Key), state); err != nil {
 		t.Fatal(err)
 	}
 
 	p, s := beam.NewPipelineWithRoot()
 	inputs := beam.Create(s, in, "nosuch://bucket/cur/", filepath.Join(in, "missing"))
-	reports := ListReports(s, inputs, ListOptions{Output: lake})
+	reports := ListReports(s, inputs, ListOptions{Output: output})
 	passert.Equals(s, beam.ParDo(s, describeReport, reports),
 		"plain a.csv",
 		"plain b.csv skipped: version "+b.Version+" already committed",

@@ -1,4 +1,4 @@
-package billing
+package parse
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/curpipe/curpipe/cmd/curgen/gen"
 	_ "github.com/curpipe/curpipe/io/localfs" // local files for parseFile
+	"github.com/curpipe/curpipe/transforms/element"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -38,7 +39,7 @@ func BenchmarkParseFile(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	task := FileTask{
+	task := element.FileTask{
 		Ref: "bench@1", ReportKey: "benchreport", ReportName: "bench", ReportID: "bench",
 		Version: "1", VersionKey: "benchversion", BillingPeriod: "2024-01", URL: name, Index: 1,
 	}

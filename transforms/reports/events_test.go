@@ -1,4 +1,4 @@
-package billing
+package reports
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	_ "github.com/curpipe/curpipe/io/localfs"
+	"github.com/curpipe/curpipe/transforms/element"
 )
 
 // TestResolveObject resolves the objects an S3 event can name, in a CUR
@@ -33,7 +34,7 @@ func TestResolveObject(t *testing.T) {
 	}
 	f := &resolveEventFn{}
 	ctx := context.Background()
-	resolve := func(p string) Report {
+	resolve := func(p string) element.Report {
 		t.Helper()
 		r, err := f.resolveObject(ctx, p)
 		if err != nil {
@@ -43,7 +44,7 @@ func TestResolveObject(t *testing.T) {
 	}
 	rangeManifest := resolve(filepath.Join(period, "daily-Manifest.json"))
 	assemblyManifest := resolve(filepath.Join(period, "aaa", "daily-Manifest.json"))
-	for name, r := range map[string]Report{"date-range manifest": rangeManifest, "assembly manifest": assemblyManifest} {
+	for name, r := range map[string]element.Report{"date-range manifest": rangeManifest, "assembly manifest": assemblyManifest} {
 		if r.Skip != "" || r.Err != "" || r.Version != "aaa" || len(r.Files) != 1 {
 			t.Errorf("%s: %+v, want version aaa with its file", name, r)
 		}

@@ -1,4 +1,4 @@
-package billing
+package reports
 
 import (
 	"context"
@@ -15,21 +15,14 @@ import (
 
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/io/sqsio"
+	"github.com/curpipe/curpipe/transforms/element"
 	"github.com/curpipe/curpipe/transforms/report"
 )
 
 func init() {
-	register.DoFn3x1[context.Context, sqsio.Delivery, func(string, Report), error](&resolveEventFn{})
+	register.DoFn3x1[context.Context, sqsio.Delivery, func(string, element.Report), error](&resolveEventFn{})
 	register.Function3x0(mergeEvents)
-	register.Iter1[Report]()
-}
-
-// Message is a queue message whose work a report carries, to be
-// acknowledged once the report is committed.
-type Message struct {
-	Queue         string
-	ID            string
-	ReceiptHandle string
+	register.Iter1[element.Report]()
 }
 
 // ResolveEvents turns each S3 event message into the report it announces:
@@ -42,7 +35,7 @@ type Message struct {
 // the same report version in one window are processed once, carrying all
 // their messages.
 func ResolveEvents(s beam.Scope, deliveries beam.PCollection, opts ListOptions) beam.PCollection {
-	s = s.Scope("billing.ResolveEvents")
+	s = s.Scope("reports.ResolveEvents")
 	keyed := beam.ParDo(s, &resolveEventFn{Output: opts.Output, Reprocess: opts.Reprocess, Limits: opts.Limits}, deliveries)
 	return beam.ParDo(s, mergeEvents, beam.GroupByKey(s, keyed))
 }
@@ -53,8 +46,8 @@ type resolveEventFn struct {
 	Limits    report.Limits
 }
 
-func (f *resolveEventFn) ProcessElement(ctx context.Context, d sqsio.Delivery, emit func(string, Report)) error {
-	msg := Message{Queue: d.Queue, ID: d.ID, ReceiptHandle: d.ReceiptHandle}
+func (f *resolveEventFn) ProcessElement(ctx context.Context, d sqsio.Delivery, emit func(string, element.Report)) error {
+	msg := element.Message{Queue: d.Queue, ID: d.ID, ReceiptHandle: d.ReceiptHandle}
 	ev, err := sqsio.Decode(d.Body)
 	if err != nil {
 		r := eventReport("message "+d.ID, msg)
@@ -82,7 +75,7 @@ func (f *resolveEventFn) ProcessElement(ctx context.Context, d sqsio.Delivery, e
 			emit(r.Ref, r)
 			continue
 		}
-		r.Messages = []Message{msg}
+		r.Messages = []element.Message{msg}
 		emit(r.Ref, r)
 	}
 	return nil
@@ -90,22 +83,22 @@ func (f *resolveEventFn) ProcessElement(ctx context.Context, d sqsio.Delivery, e
 
 // eventReport is a stand-in report for a message that names no billing
 // object, so that the message still reaches the commit and its outcome.
-func eventReport(name string, m Message) Report {
-	return Report{Ref: "event:" + m.ID, ID: "event:" + m.ID, Name: name, Key: "event", Kind: "event", Messages: []Message{m}}
+func eventReport(name string, m element.Message) element.Report {
+	return element.Report{Ref: "event:" + m.ID, ID: "event:" + m.ID, Name: name, Key: "event", Kind: "event", Messages: []element.Message{m}}
 }
 
-func (f *resolveEventFn) resolveObject(ctx context.Context, u string) (Report, error) {
+func (f *resolveEventFn) resolveObject(ctx context.Context, u string) (element.Report, error) {
 	roots, waits := report.Roots(u)
 	var objs []report.Object
 	found := false
 	for _, root := range roots {
 		store, err := objstore.For(root)
 		if err != nil {
-			return Report{}, err
+			return element.Report{}, err
 		}
 		listed, err := store.List(ctx, root)
 		if err != nil && !isNotFound(err) {
-			return Report{}, fmt.Errorf("list %s: %w", root, err)
+			return element.Report{}, fmt.Errorf("list %s: %w", root, err)
 		}
 		for _, o := range listed {
 			objs = append(objs, report.Object{URL: o.URL, Key: o.Key, Size: o.Size, ModTime: o.ModTime, ETag: o.ETag})
@@ -114,7 +107,7 @@ func (f *resolveEventFn) resolveObject(ctx context.Context, u string) (Report, e
 	}
 	reports, _, err := report.ResolveWithin(ctx, objs, objstore.ReadAll, f.Limits)
 	if err != nil {
-		return Report{}, err
+		return element.Report{}, err
 	}
 	isManifest := strings.HasSuffix(u, "Manifest.json")
 	for _, r := range reports {
@@ -132,17 +125,17 @@ func (f *resolveEventFn) resolveObject(ctx context.Context, u string) (Report, e
 			out.Ref = "wait:" + u
 		case out.Err == "" && f.Output != "":
 			if out.Skip, err = (&listFn{Output: f.Output, Reprocess: f.Reprocess}).guard(ctx, out); err != nil {
-				return Report{}, err
+				return element.Report{}, err
 			}
 		}
 		return out, nil
 	}
 	if waits {
-		r := Report{Ref: "wait:" + u, ID: u, Name: path.Base(u), Key: "event", Kind: "event",
+		r := element.Report{Ref: "wait:" + u, ID: u, Name: path.Base(u), Key: "event", Kind: "event",
 			Skip: fmt.Sprintf("%s waits for its report's manifest", path.Base(u))}
 		return r, nil
 	}
-	r := Report{Ref: "object:" + u, ID: u, Name: path.Base(u), Key: "event", Kind: "event"}
+	r := element.Report{Ref: "object:" + u, ID: u, Name: path.Base(u), Key: "event", Kind: "event"}
 	if !found {
 		// A poison message: notified, and left for the dead-letter queue.
 		r.Err = fmt.Sprintf("%s: the event names an object that does not exist", u)
@@ -154,14 +147,14 @@ func (f *resolveEventFn) resolveObject(ctx context.Context, u string) (Report, e
 
 // mergeEvents folds the events for one report version into one report
 // carrying every message.
-func mergeEvents(ref string, reports func(*Report) bool, emit func(Report)) {
-	var out Report
-	var r Report
+func mergeEvents(ref string, reports func(*element.Report) bool, emit func(element.Report)) {
+	var out element.Report
+	var r element.Report
 	first := true
 	for reports(&r) {
 		if first {
 			out = r
-			out.Messages = append([]Message(nil), r.Messages...)
+			out.Messages = append([]element.Message(nil), r.Messages...)
 			first = false
 			continue
 		}

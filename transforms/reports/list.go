@@ -1,23 +1,27 @@
-package billing
+// Package reports holds the Beam stages that find billing reports: listing
+// input folders and S3 prefixes (ListReports), and resolving the objects
+// that queue events announce (ResolveEvents). Both resolve objects into
+// reports with the report package and guard each version against the one
+// committed to the lake.
+package reports
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
+	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/transforms/element"
 	"github.com/curpipe/curpipe/transforms/report"
 )
 
 func init() {
-	register.DoFn3x1[context.Context, string, func(Report), error](&listFn{})
-	register.Emitter1[Report]()
+	register.DoFn3x1[context.Context, string, func(element.Report), error](&listFn{})
+	register.Emitter1[element.Report]()
 }
 
 // ListOptions configure ListReports.
@@ -36,7 +40,7 @@ type ListOptions struct {
 // whose version is not newer than the committed one is emitted with Skip
 // set, so the run summary can say so.
 func ListReports(s beam.Scope, inputs beam.PCollection, opts ListOptions) beam.PCollection {
-	s = s.Scope("billing.ListReports")
+	s = s.Scope("reports.ListReports")
 	return beam.ParDo(s, &listFn{Output: opts.Output, Reprocess: opts.Reprocess, Limits: opts.Limits}, inputs)
 }
 
@@ -46,14 +50,14 @@ type listFn struct {
 	Limits    report.Limits
 }
 
-func (f *listFn) ProcessElement(ctx context.Context, input string, emit func(Report)) error {
+func (f *listFn) ProcessElement(ctx context.Context, input string, emit func(element.Report)) error {
 	reports, err := f.list(ctx, input)
 	if err != nil {
 		// An input that cannot be listed or resolved (its store down, say)
 		// fails as a report of its own, so that the run's other inputs
 		// still commit and the summary names the call and its cause.
 		log.Errorf(ctx, "%v", err)
-		emit(Report{Ref: "input:" + input, ID: input, Name: input, Key: "input", Kind: "input", Err: err.Error()})
+		emit(element.Report{Ref: "input:" + input, ID: input, Name: input, Key: "input", Kind: "input", Err: err.Error()})
 		return nil
 	}
 	for _, r := range reports {
@@ -93,8 +97,8 @@ func (f *listFn) list(ctx context.Context, input string) ([]report.Report, error
 	return reports, nil
 }
 
-func fromReport(r report.Report) Report {
-	return Report{
+func fromReport(r report.Report) element.Report {
+	return element.Report{
 		Ref:           r.ID + "@" + r.Version,
 		ID:            r.ID,
 		Key:           r.Key(),
@@ -112,78 +116,18 @@ func fromReport(r report.Report) Report {
 
 // guard compares a report with the version committed to the lake and
 // returns why it should be skipped, or "".
-func (f *listFn) guard(ctx context.Context, r Report) (string, error) {
-	st, err := LoadState(ctx, f.Output, r.Key)
+func (f *listFn) guard(ctx context.Context, r element.Report) (string, error) {
+	st, err := lake.LoadState(ctx, f.Output, r.Key)
 	if err != nil || st == nil {
 		return "", err
 	}
 	switch {
 	case st.ID != r.ID:
-		return "", fmt.Errorf("report %s: state file %s belongs to report %s (key collision)", r.ID, StateURL(f.Output, r.Key), st.ID)
+		return "", fmt.Errorf("report %s: state file %s belongs to report %s (key collision)", r.ID, lake.StateURL(f.Output, r.Key), st.ID)
 	case st.Version == r.Version && !f.Reprocess:
 		return "version " + r.Version + " already committed", nil
-	case st.Version != r.Version && !newer(r.VersionTime, r.Version, versionTime(st.VersionTime), st.Version):
+	case st.Newer(r.VersionTime, r.Version):
 		return fmt.Sprintf("version %s is older than committed version %s", r.Version, st.Version), nil
 	}
 	return "", nil
-}
-
-// newer reports whether version a is newer than b: by time, then by name
-// so that two versions stamped alike still have one order everywhere.
-func newer(aTime int64, a string, bTime int64, b string) bool {
-	if aTime != bTime {
-		return aTime > bTime
-	}
-	return a > b
-}
-
-// State is what the lake records of a report's committed version.
-type State struct {
-	ID            string   `json:"id"`
-	Name          string   `json:"name"`
-	Kind          string   `json:"kind"`
-	BillingPeriod string   `json:"billing_period,omitempty"`
-	Version       string   `json:"version"`
-	VersionKey    string   `json:"version_key,omitempty"` // names the folder of its day totals
-	VersionTime   string   `json:"version_time"`
-	Manifest      string   `json:"manifest,omitempty"`
-	Sources       []string `json:"sources"`
-	Curated       []string `json:"curated"`
-	Days          []string `json:"days"`
-}
-
-// StateURL is where the lake keeps a report's committed state.
-func StateURL(output, key string) string {
-	return objstore.Join(output, "_curpipe", "reports", key+".json")
-}
-
-// LoadState reads a report's committed state; nil when none is committed.
-func LoadState(ctx context.Context, output, key string) (*State, error) {
-	b, err := objstore.ReadAll(ctx, StateURL(output, key))
-	if errors.Is(err, objstore.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read report state: %w", err)
-	}
-	var st State
-	if err := json.Unmarshal(b, &st); err != nil {
-		return nil, fmt.Errorf("read report state %s: %w", StateURL(output, key), err)
-	}
-	return &st, nil
-}
-
-// Newer reports whether the committed version is newer than the version
-// stamped t and named version.
-func (st *State) Newer(t int64, version string) bool {
-	return st.Version != version && newer(versionTime(st.VersionTime), st.Version, t, version)
-}
-
-// versionTime parses State.VersionTime back to Unix nanoseconds.
-func versionTime(s string) int64 {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return 0
-	}
-	return t.UnixNano()
 }

@@ -1,4 +1,9 @@
-package billing
+// Package parse holds the Beam stages that read a report's files: dealing
+// them into parse groups (ExpandFiles) and parsing each group (Parse) into
+// exact partial sums per day, writing its curated Parquet and quarantine on
+// the way, within the bounds an input may make a worker hold. The domain
+// work is the tabular, cur, totals and curated packages'.
+package parse
 
 import (
 	"context"
@@ -9,14 +14,16 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
+	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/sqsio"
+	"github.com/curpipe/curpipe/transforms/element"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
 func init() {
-	register.DoFn4x1[context.Context, FileGroup, func(ShardKey, Cells), func(string, FileStatus), error](&parseFn{})
-	register.Emitter2[ShardKey, Cells]()
-	register.Emitter2[string, FileStatus]()
+	register.DoFn4x1[context.Context, element.FileGroup, func(element.ShardKey, element.Cells), func(string, element.FileStatus), error](&parseFn{})
+	register.Emitter2[element.ShardKey, element.Cells]()
+	register.Emitter2[string, element.FileStatus]()
 }
 
 // Parse parses each group of files, one file after another. It returns
@@ -27,7 +34,7 @@ func init() {
 // each file's status keyed by report ref (KV<string, FileStatus>). A file
 // that fails yields its status only.
 func Parse(s beam.Scope, tasks beam.PCollection, opts ParseOptions) (partials, statuses beam.PCollection) {
-	s = s.Scope("billing.Parse")
+	s = s.Scope("parse.Parse")
 	return beam.ParDo2(s, &parseFn{Opts: opts}, tasks)
 }
 
@@ -58,13 +65,13 @@ func admitParse(ctx context.Context, parse func() fileResult) (fileResult, error
 	return parse(), nil
 }
 
-func (f *parseFn) ProcessElement(ctx context.Context, g FileGroup, partial func(ShardKey, Cells), status func(string, FileStatus)) error {
+func (f *parseFn) ProcessElement(ctx context.Context, g element.FileGroup, partial func(element.ShardKey, element.Cells), status func(string, element.FileStatus)) error {
 	if len(g.Tasks) == 0 {
 		return nil
 	}
 	ref := g.Tasks[0].Ref
 	if ms := g.Tasks[0].Messages; len(ms) > 0 {
-		stop, err := sqsio.KeepInvisible(ctx, Receipts(ms))
+		stop, err := sqsio.KeepInvisible(ctx, element.Receipts(ms))
 		if err != nil {
 			return err
 		}
@@ -73,7 +80,7 @@ func (f *parseFn) ProcessElement(ctx context.Context, g FileGroup, partial func(
 	var (
 		rows     []totals.Row        // the group's sums, when one file holds them
 		group    *totals.Accumulator // the group's sums, when several files do
-		statuses = make([]FileStatus, 0, len(g.Tasks))
+		statuses = make([]element.FileStatus, 0, len(g.Tasks))
 	)
 	share := shareOf(f.Opts, g.Groups)
 	for _, t := range g.Tasks {
@@ -120,10 +127,12 @@ func (f *parseFn) ProcessElement(ctx context.Context, g FileGroup, partial func(
 		for n < len(rows) && rows[n].Day == rows[0].Day {
 			n++
 		}
-		c := Cells{Rows: rows[:n:n]}
+		c := element.Cells{Rows: rows[:n:n]}
 		if f.Opts.Output != "" {
 			var err error
-			if c, err = spill(ctx, spillURL(f.Opts.Output, g.Tasks[0], rows[0].Day), c); err != nil {
+			first := g.Tasks[0]
+			u := lake.PartialsURL(f.Opts.Output, first.ReportKey, first.VersionKey, rows[0].Day, first.Index)
+			if c, err = element.Spill(ctx, u, c); err != nil {
 				log.Errorf(ctx, "report %s: %v", ref, err)
 				for i := range statuses {
 					if statuses[i].Err == "" {
@@ -133,7 +142,7 @@ func (f *parseFn) ProcessElement(ctx context.Context, g FileGroup, partial func(
 				break
 			}
 		}
-		partial(ShardKey{Ref: ref, Day: rows[0].Day}, c)
+		partial(element.ShardKey{Ref: ref, Day: rows[0].Day}, c)
 		rows = rows[n:]
 	}
 	for _, st := range statuses {
@@ -151,13 +160,4 @@ func daysOf(rows []totals.Row) []string {
 		}
 	}
 	return days
-}
-
-// Receipts converts messages to what sqsio acknowledges.
-func Receipts(ms []Message) []sqsio.Receipt {
-	out := make([]sqsio.Receipt, len(ms))
-	for i, m := range ms {
-		out[i] = sqsio.Receipt{Queue: m.Queue, ID: m.ID, ReceiptHandle: m.ReceiptHandle}
-	}
-	return out
 }

@@ -1,4 +1,9 @@
-package billing
+// Package daily holds the Beam stages that decide and sum a report:
+// Verdicts gathers each report with its files' statuses and decides
+// whether it may commit; DailyTotals merges the partial sums of each
+// report and day, exactly, into the shards the commit writes, each with
+// its report's verdict.
+package daily
 
 import (
 	"context"
@@ -7,46 +12,14 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+	"github.com/curpipe/curpipe/transforms/element"
 )
 
 func init() {
 	register.Function3x0(verdictCells)
 	register.Function4x0(sumDay)
-	register.Iter1[Cells]()
-	register.Emitter1[Shard]()
-}
-
-// ShardKey keys one report's totals of one day.
-type ShardKey struct {
-	Ref string
-	Day string
-}
-
-// Shard is one report's totals of one day: the unit the commit writes in
-// parallel, so that a large report (31 days of hundreds of accounts and
-// services) never funnels through one key. It carries the verdict of its
-// report, which met its totals under the same key.
-type Shard struct {
-	Ref      string
-	Day      string
-	Rows     []DayTotal   // sorted by Dims
-	Verdicts []DayVerdict // the report's verdict: one, unless something went amiss
-	// Missing says why Rows lack some of the day's cells ("" when they
-	// do not): the writer then writes nothing and acknowledges the day
-	// missing, and the report does not commit.
-	Missing string
-}
-
-// Cells are a batch of cells of one report and day: the unit partial sums
-// travel in, so that the shuffle carries one element per file and day.
-// A report's verdict travels to each of its days as Cells of no rows.
-type Cells struct {
-	Rows     []DayTotal
-	Verdicts []DayVerdict
-	// Spilled name objects that hold more of the day's cells, in this
-	// encoding: what a parse wrote to the lake instead of the shuffle
-	// (see Parse).
-	Spilled []string
+	register.Iter1[element.Cells]()
+	register.Emitter1[element.Shard]()
 }
 
 // DailyTotals combines the partial sums of every file into one total per
@@ -62,7 +35,7 @@ type Cells struct {
 // cells those decoded days were the largest part of the live heap, 290 MB
 // of 670 MB; without the combine the parse's own sums are).
 func DailyTotals(s beam.Scope, partials, verdicts beam.PCollection) beam.PCollection {
-	s = s.Scope("billing.DailyTotals")
+	s = s.Scope("daily.DailyTotals")
 	days := beam.ParDo(s, verdictCells, verdicts)
 	return beam.ParDo(s, sumDay, beam.GroupByKey(s, beam.Flatten(s, partials, days)))
 }
@@ -71,12 +44,12 @@ func DailyTotals(s beam.Scope, partials, verdicts beam.PCollection) beam.PCollec
 // reading those the parse spilled. A spilled batch that cannot be read
 // leaves the day incomplete (Shard.Missing): the report does not commit,
 // and comes back.
-func sumDay(ctx context.Context, k ShardKey, batches func(*Cells) bool, emit func(Shard)) {
-	var sum, c Cells
+func sumDay(ctx context.Context, k element.ShardKey, batches func(*element.Cells) bool, emit func(element.Shard)) {
+	var sum, c element.Cells
 	var missing []string
 	for batches(&c) {
 		for _, u := range c.Spilled {
-			part, err := readSpilled(ctx, u)
+			part, err := element.ReadSpilled(ctx, u)
 			if err != nil {
 				missing = append(missing, err.Error())
 				continue
@@ -85,23 +58,23 @@ func sumDay(ctx context.Context, k ShardKey, batches func(*Cells) bool, emit fun
 		}
 		c.Spilled = nil
 		sum = mergeCells(sum, c)
-		c = Cells{}
+		c = element.Cells{}
 	}
-	emit(Shard{Ref: k.Ref, Day: k.Day, Rows: sortedRows(sum.Rows), Verdicts: sum.Verdicts, Missing: strings.Join(missing, "; ")})
+	emit(element.Shard{Ref: k.Ref, Day: k.Day, Rows: sortedRows(sum.Rows), Verdicts: sum.Verdicts, Missing: strings.Join(missing, "; ")})
 }
 
 // verdictCells sends a report's verdict to each day it names.
-func verdictCells(ref string, v Verdict, emit func(ShardKey, Cells)) {
-	dv := []DayVerdict{v.DayVerdict()}
+func verdictCells(ref string, v element.Verdict, emit func(element.ShardKey, element.Cells)) {
+	dv := []element.DayVerdict{v.DayVerdict()}
 	for _, day := range v.Days() {
-		emit(ShardKey{Ref: ref, Day: day}, Cells{Verdicts: dv})
+		emit(element.ShardKey{Ref: ref, Day: day}, element.Cells{Verdicts: dv})
 	}
 }
 
 // mergeCells adds two batches of cells of the same report and day. Parse
 // emits its batches sorted by Dims and the merge keeps them so, which
 // makes it one linear pass with no hashing. Verdicts are kept, all.
-func mergeCells(a, b Cells) Cells {
+func mergeCells(a, b element.Cells) element.Cells {
 	if len(a.Verdicts)+len(b.Verdicts) > 0 {
 		v := slices.Concat(a.Verdicts, b.Verdicts)
 		a.Verdicts, b.Verdicts = nil, nil
@@ -116,7 +89,7 @@ func mergeCells(a, b Cells) Cells {
 		return a
 	}
 	x, y := sortedRows(a.Rows), sortedRows(b.Rows)
-	out := Cells{Rows: make([]DayTotal, 0, len(x)+len(y))}
+	out := element.Cells{Rows: make([]element.DayTotal, 0, len(x)+len(y))}
 	for len(x) > 0 && len(y) > 0 {
 		switch c := x[0].Dims.Compare(y[0].Dims); {
 		case c < 0:
@@ -124,7 +97,7 @@ func mergeCells(a, b Cells) Cells {
 		case c > 0:
 			out.Rows, y = append(out.Rows, y[0]), y[1:]
 		default:
-			out.Rows = append(out.Rows, DayTotal{Dims: x[0].Dims, Sums: x[0].Sums.Add(y[0].Sums)})
+			out.Rows = append(out.Rows, element.DayTotal{Dims: x[0].Dims, Sums: x[0].Sums.Add(y[0].Sums)})
 			x, y = x[1:], y[1:]
 		}
 	}
@@ -134,7 +107,7 @@ func mergeCells(a, b Cells) Cells {
 
 // sortedRows returns rows sorted by Dims: rows itself when it already is,
 // else a sorted copy (inputs are not to be modified).
-func sortedRows(rows []DayTotal) []DayTotal {
+func sortedRows(rows []element.DayTotal) []element.DayTotal {
 	if slices.IsSortedFunc(rows, compareRows) {
 		return rows
 	}
@@ -143,4 +116,4 @@ func sortedRows(rows []DayTotal) []DayTotal {
 	return rows
 }
 
-func compareRows(a, b DayTotal) int { return a.Dims.Compare(b.Dims) }
+func compareRows(a, b element.DayTotal) int { return a.Dims.Compare(b.Dims) }

@@ -1,4 +1,4 @@
-package billing
+package element
 
 import (
 	"encoding/binary"

@@ -1,4 +1,4 @@
-package commit
+package lake
 
 import (
 	"bytes"
@@ -14,7 +14,6 @@ import (
 	"time"
 
 	_ "github.com/curpipe/curpipe/io/localfs" // the lake in a temporary folder
-	"github.com/curpipe/curpipe/transforms/billing"
 	"github.com/curpipe/curpipe/transforms/decimal"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
@@ -175,11 +174,11 @@ func BenchmarkRebuildSharedDay(b *testing.B) {
 func writeState(t testing.TB, out, key, versionKey string, days []string) {
 	t.Helper()
 	slices.Sort(days)
-	b, err := json.Marshal(billing.State{ID: key, Version: versionKey, VersionKey: versionKey, Days: days})
+	b, err := json.Marshal(State{ID: key, Version: versionKey, VersionKey: versionKey, Days: days})
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, billing.StateURL(out, key), b)
+	writeFile(t, StateURL(out, key), b)
 }
 
 func writeFile(t testing.TB, name string, b []byte) {

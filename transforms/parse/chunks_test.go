@@ -1,4 +1,4 @@
-package billing
+package parse
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/curpipe/curpipe/cmd/curgen/gen"
+	"github.com/curpipe/curpipe/transforms/element"
 )
 
 // TestParseFileChunks parses one file, holding bad rows of both kinds,
@@ -49,7 +50,7 @@ func TestParseFileChunks(t *testing.T) {
 	if err := os.WriteFile(name, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	task := FileTask{Ref: "r@1", ReportKey: "rk", ReportName: "r", ReportID: "r", Version: "1", VersionKey: "vk",
+	task := element.FileTask{Ref: "r@1", ReportKey: "rk", ReportName: "r", ReportID: "r", Version: "1", VersionKey: "vk",
 		BillingPeriod: "2024-01", URL: name, Index: 1}
 	defer func(old int) { chunkSize = old }(chunkSize)
 	chunkSize = 4096
@@ -133,7 +134,7 @@ func TestParseFileCells(t *testing.T) {
 	if err := os.WriteFile(name, gz.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	task := FileTask{Ref: "r@1", ReportKey: "rk", ReportName: "r", ReportID: "r", Version: "1", VersionKey: "vk",
+	task := element.FileTask{Ref: "r@1", ReportKey: "rk", ReportName: "r", ReportID: "r", Version: "1", VersionKey: "vk",
 		BillingPeriod: "2024-01", URL: name, Index: 1}
 	defer func(size, flush int) { chunkSize, flushCells = size, flush }(chunkSize, flushCells)
 	chunkSize = 4096
@@ -205,7 +206,7 @@ func FuzzMaxCells(f *testing.F) {
 		if err := os.WriteFile(name, []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		task := FileTask{Ref: "r@1", ReportKey: "rk", VersionKey: "vk", URL: name}
+		task := element.FileTask{Ref: "r@1", ReportKey: "rk", VersionKey: "vk", URL: name}
 		parse := func(maxCells int) fileResult {
 			opts := ParseOptions{MaxCells: maxCells}
 			return parseFile(context.Background(), task, opts, shareOf(opts, 1))

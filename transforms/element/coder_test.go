@@ -1,10 +1,9 @@
-package billing
+package element
 
 import (
 	"bytes"
 	"fmt"
 	"reflect"
-	"strings"
 	"sync"
 	"testing"
 
@@ -24,31 +23,6 @@ func TestMain(m *testing.M) {
 
 func init() {
 	register.Function1x1(describe)
-	register.Function1x2(partialOf)
-	register.Function1x1(describeShard)
-	register.Function1x2(verdictOf)
-}
-
-func describeShard(sh Shard) string {
-	if len(sh.Rows) != 1 {
-		return fmt.Sprintf("%d rows, %d verdicts", len(sh.Rows), len(sh.Verdicts))
-	}
-	return fmt.Sprintf("%s %d verdicts", describe(sh.Rows[0]), len(sh.Verdicts))
-}
-
-// verdictOf is the verdict of report r@v, whose one file holds the days
-// listed.
-func verdictOf(days string) (string, Verdict) {
-	r := Report{Ref: "r@v", ID: "r", Key: "r", Version: "v", VersionKey: "v", Files: []string{"f"}}
-	return r.Ref, Verdict{Report: r, Files: []FileStatus{{Ref: r.Ref, Days: strings.Split(days, ",")}}}
-}
-
-// partialOf makes a one-line partial of a fixed cell, as a file's batch.
-func partialOf(v string) (ShardKey, Cells) {
-	return ShardKey{Ref: "r@v", Day: "2024-01-02"}, Cells{Rows: []DayTotal{{
-		Dims: totals.Dims{Day: "2024-01-02"},
-		Sums: totals.Sums{Unblended: decimal.MustParse(v), LineItems: 1},
-	}}}
 }
 
 func describe(d DayTotal) string {
@@ -57,8 +31,8 @@ func describe(d DayTotal) string {
 
 // TestDecimalsCrossShuffles sends decimals that stress the encoding (long
 // fractions, a 40-digit coefficient, negatives, zero) through a Reshuffle
-// and a CombinePerKey, where every element is encoded, and checks they
-// arrive exact.
+// (DailyTotals' test sends them through a GroupByKey), where every
+// element is encoded, and checks they arrive exact.
 func TestDecimalsCrossShuffles(t *testing.T) {
 	values := []string{"0.000025893953072562468", "-12.5", "0", "1234567890123456789012345678901234567890.5", "1.81E-8"}
 	var in []any
@@ -76,12 +50,6 @@ func TestDecimalsCrossShuffles(t *testing.T) {
 	got := beam.ParDo(s, describe, beam.Reshuffle(s, beam.Create(s, in...)))
 	passert.Equals(s, got, want...)
 
-	// Partial sums of one cell from two files combine exactly.
-	// The verdict meets each day it names, with or without totals.
-	partials := beam.ParDo(s, partialOf, beam.Create(s, "0.1", "2.5893953072562468e-05"))
-	verdicts := beam.ParDo(s, verdictOf, beam.Create(s, "2024-01-02,2024-01-03"))
-	sums := beam.ParDo(s, describeShard, DailyTotals(s, partials, verdicts))
-	passert.Equals(s, sums, "2024-01-02||0.100025893953072562468|0|0|2 1 verdicts", "0 rows, 1 verdicts")
 	ptest.RunAndValidate(t, p)
 }
 
