@@ -12,8 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/curpipe/curpipe/io/lake"
-	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/io/totalstore"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -48,37 +47,18 @@ func queryCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *format != "csv" && *format != "table" {
 		return &exitError{code: 2, err: fmt.Errorf("--format %q: want csv or table", *format)}
 	}
-	var tab totals.Table
-	var err error
-	if *table != "" {
-		tab, err = queryTable(ctx, *table, *from, *to)
-	} else {
-		tab, err = queryLake(ctx, absLocal([]string{*output})[0], *from, *to)
+	if *table != "" && (*from == "" || *to == "") {
+		return &exitError{code: 2, err: errors.New("--table needs --from and --to: the table is read day by day")}
 	}
+	store, err := totalstore.Open(ctx, absLocal([]string{*output})[0], *table)
+	if err != nil {
+		return err
+	}
+	tab, err := store.Query(ctx, *from, *to)
 	if err != nil {
 		return err
 	}
 	return printTotals(stdout, tab, *detail, *format)
-}
-
-// queryLake reads a lake's daily_detail.csv and keeps the dates asked for.
-func queryLake(ctx context.Context, output, from, to string) (totals.Table, error) {
-	u := lake.DetailURL(output)
-	b, err := objstore.ReadAll(ctx, u)
-	if err != nil {
-		return nil, fmt.Errorf("no totals in %s (has curpipe run written there?): %w", output, err)
-	}
-	all := make(totals.Table)
-	if err := all.ReadDetail(bytes.NewReader(b)); err != nil {
-		return nil, fmt.Errorf("read %s: %w", u, err)
-	}
-	out := make(totals.Table)
-	for d, s := range all {
-		if (from == "" || d.Day >= from) && (to == "" || d.Day <= to) {
-			out[d] = s
-		}
-	}
-	return out, nil
 }
 
 func printTotals(w io.Writer, tab totals.Table, detail bool, format string) error {

@@ -14,12 +14,12 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
-	"github.com/curpipe/curpipe/io/dynamodbio"
 	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/io/s3io"
 	"github.com/curpipe/curpipe/io/snsio"
 	"github.com/curpipe/curpipe/io/sqsio"
+	"github.com/curpipe/curpipe/io/totalstore"
 	"github.com/curpipe/curpipe/pipeline"
 )
 
@@ -76,11 +76,11 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	if cfg.TotalsTable != "" {
 		checks = append(checks, check{"table " + cfg.TotalsTable + " is ready", func(ctx context.Context) error {
-			t, err := dynamodbio.Open(ctx, cfg.TotalsTable)
+			store, err := totalstore.Open(ctx, "", cfg.TotalsTable)
 			if err != nil {
 				return err
 			}
-			return t.Check(ctx)
+			return store.Check(ctx)
 		}})
 	}
 	if *queue != "" {

@@ -24,6 +24,7 @@ import (
 	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/io/sqsio"
+	"github.com/curpipe/curpipe/io/totalstore"
 	"github.com/curpipe/curpipe/transforms/element"
 	"github.com/curpipe/curpipe/transforms/rowcoder"
 	"github.com/curpipe/curpipe/transforms/totals"
@@ -76,15 +77,11 @@ func Commit(s beam.Scope, verdicts, acks beam.PCollection, opts Options) beam.PC
 type commitFn struct {
 	Output string
 	Table  string
-	table  *dynamodbio.Table
+	store  totalstore.Store
 }
 
-func (f *commitFn) Setup(ctx context.Context) error {
-	if f.Table == "" {
-		return nil
-	}
-	var err error
-	f.table, err = dynamodbio.Open(ctx, f.Table)
+func (f *commitFn) Setup(ctx context.Context) (err error) {
+	f.store, err = totalstore.Open(ctx, f.Output, f.Table)
 	return err
 }
 
@@ -253,30 +250,11 @@ func brief(items []string) string {
 // holds reports whether the sink holds the report's version committed
 // with at least the given days.
 func (f *commitFn) holds(ctx context.Context, v element.Verdict, days []string) (bool, error) {
-	r := v.Report
-	var have []string
-	if f.table != nil {
-		st, err := f.table.State(ctx, r.Key)
-		if err != nil || st == nil || st.Version.Version != r.Version || st.VersionTime != r.VersionTime {
-			return false, err
-		}
-		have = st.Days
-	} else {
-		st, err := lake.LoadState(ctx, f.Output, r.Key)
-		if err != nil || st == nil || st.ID != r.ID || st.Version != r.Version {
-			return false, err
-		}
-		have = st.Days
-	}
-	for _, d := range days {
-		if !slices.Contains(have, d) {
-			return false, nil
-		}
-	}
-	return true, nil
+	return f.store.Holds(ctx, reportVersion(v.Report), days)
 }
 
-// errShrink is the lake's dynamodbio.ErrShrink.
+// errShrink is the lake's refusal to shrink a version (dynamodbio.ErrShrink
+// is the table's).
 var errShrink = errors.New("the commit names fewer days than the same version already holds")
 
 // commit records the report's version as committed, then retires what
@@ -285,16 +263,14 @@ var errShrink = errors.New("the commit names fewer days than the same version al
 // files, never missing ones, and a rerun cleans up.
 func (f *commitFn) commit(ctx context.Context, v element.Verdict, days []string) (result, error) {
 	r := v.Report
-	if f.table != nil {
-		_, err := f.table.Commit(ctx, reportVersion(r), r.Name, r.BillingPeriod, days)
-		if errors.Is(err, dynamodbio.ErrStale) {
-			// A newer version reached the table first (another run, a
-			// redelivery): this one changes nothing, which is right.
-			return result{element.Skipped, "a newer version is committed in table " + f.Table}, f.removeProduced(ctx, v)
-		}
-		if err != nil {
-			return result{}, err
-		}
+	err := f.store.Commit(ctx, reportVersion(r), r.Name, r.BillingPeriod, days)
+	if errors.Is(err, totalstore.ErrStale) {
+		// A newer version reached the store first (another run, a
+		// redelivery): this one changes nothing, which is right.
+		return result{element.Skipped, "a newer version is committed in " + f.store.String()}, f.removeProduced(ctx, v)
+	}
+	if err != nil {
+		return result{}, err
 	}
 	return f.commitLake(ctx, v, days)
 }
@@ -311,16 +287,13 @@ func (f *commitFn) removeProduced(ctx context.Context, v element.Verdict) error 
 		log.Infof(ctx, "report %s version %s: its files are the committed version's and stay", v.Report.ID, v.Report.Version)
 		return nil
 	}
-	urls := producedFiles(v)
-	if f.Table == "" && v.Report.VersionKey != "" {
-		for _, d := range v.Days() {
-			urls = append(urls, lake.DayTotalsURL(f.Output, v.Report.Key, v.Report.VersionKey, d))
-		}
-	}
-	for _, u := range urls {
+	for _, u := range producedFiles(v) {
 		if err := objstore.Remove(ctx, u); err != nil {
 			return fmt.Errorf("report %s: remove %s: %w", v.Report.ID, u, err)
 		}
+	}
+	if err := f.store.Discard(ctx, reportVersion(v.Report), v.Days()); err != nil {
+		return fmt.Errorf("report %s: %w", v.Report.ID, err)
 	}
 	return nil
 }
@@ -381,13 +354,9 @@ func (f *commitFn) commitLake(ctx context.Context, v element.Verdict, days []str
 	// Retire the replaced version: its day totals (only that version's
 	// folder, never another's: a newer version may be writing its own),
 	// and its curated files that this version does not share.
-	if f.Table == "" {
-		for _, d := range prev.Days {
-			u := lake.DayTotalsURL(f.Output, r.Key, prev.VersionKey, d)
-			if err := objstore.Remove(ctx, u); err != nil {
-				return result{}, fmt.Errorf("retire %s of version %s: %w", u, prev.Version, err)
-			}
-		}
+	replaced := totalstore.Version{ReportKey: r.Key, ReportID: prev.ID, Version: prev.Version, VersionKey: prev.VersionKey}
+	if err := f.store.Retire(ctx, replaced, prev.Days); err != nil {
+		return result{}, fmt.Errorf("retire version %s: %w", prev.Version, err)
 	}
 	keep := make(map[string]bool, len(st.Curated))
 	for _, u := range st.Curated {

@@ -3,6 +3,7 @@ package commit
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sort"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/io/totalstore"
 	"github.com/curpipe/curpipe/transforms/element"
 )
 
@@ -42,7 +44,7 @@ func Finalize(s beam.Scope, outcomes beam.PCollection, opts Options, runID strin
 		keyed = beam.Flatten(s, keyed, beam.ParDo(s, blankOutcome, beam.Impulse(s)))
 	}
 	grouped := beam.GroupByKey(s, keyed)
-	beam.ParDo0(s, &finalizeFn{Output: opts.Output, RebuildTotals: opts.Table == "", RunID: runID}, grouped)
+	beam.ParDo0(s, &finalizeFn{Output: opts.Output, Table: opts.Table, RunID: runID}, grouped)
 }
 
 func keyAll(o element.Outcome) (int, element.Outcome) { return 0, o }
@@ -50,9 +52,15 @@ func keyAll(o element.Outcome) (int, element.Outcome) { return 0, o }
 func blankOutcome(_ []byte) (int, element.Outcome) { return 0, element.Outcome{} }
 
 type finalizeFn struct {
-	Output        string
-	RebuildTotals bool // the totals live in the lake, not a table
-	RunID         string
+	Output string
+	Table  string
+	RunID  string
+	store  totalstore.Store
+}
+
+func (f *finalizeFn) Setup(ctx context.Context) (err error) {
+	f.store, err = totalstore.Open(ctx, f.Output, f.Table)
+	return err
 }
 
 func (f *finalizeFn) ProcessElement(ctx context.Context, _ int, outcomes func(*element.Outcome) bool) error {
@@ -65,15 +73,14 @@ func (f *finalizeFn) ProcessElement(ctx context.Context, _ int, outcomes func(*e
 		sum.Outcomes = append(sum.Outcomes, o)
 	}
 	sort.Slice(sum.Outcomes, func(i, j int) bool { return sum.Outcomes[i].Ref < sum.Outcomes[j].Ref })
-	if f.RebuildTotals {
-		if err := lake.RebuildTotals(ctx, f.Output); err != nil {
-			if f.RunID != "" {
-				return err
-			}
-			// A stream rebuilds at its next window; an outage of the lake's
-			// store must not end it.
-			log.Errorf(ctx, "rebuild the lake's totals: %v; the next window tries again", err)
+	// The lake's totals are summed over the committed reports here.
+	if err := f.store.Finalize(ctx); err != nil {
+		if f.RunID != "" {
+			return fmt.Errorf("finalize the totals in %s: %w", f.store, err)
 		}
+		// A stream finalizes again at its next window; an outage of the
+		// store must not end it.
+		log.Errorf(ctx, "finalize the totals in %s: %v; the next window tries again", f.store, err)
 	}
 	if f.RunID == "" {
 		return nil // a stream keeps no run record per window

@@ -1,7 +1,6 @@
 package commit
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -10,9 +9,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
-	"github.com/curpipe/curpipe/io/dynamodbio"
-	"github.com/curpipe/curpipe/io/lake"
-	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/io/totalstore"
 	"github.com/curpipe/curpipe/transforms/decimal"
 	"github.com/curpipe/curpipe/transforms/element"
 	"github.com/curpipe/curpipe/transforms/totals"
@@ -54,15 +51,11 @@ func WriteShards(s beam.Scope, shards beam.PCollection, opts Options) beam.PColl
 type shardFn struct {
 	Output string
 	Table  string // DynamoDB totals table; "" keeps the totals in the lake
-	table  *dynamodbio.Table
+	store  totalstore.Store
 }
 
-func (f *shardFn) Setup(ctx context.Context) error {
-	if f.Table == "" {
-		return nil
-	}
-	var err error
-	f.table, err = dynamodbio.Open(ctx, f.Table)
+func (f *shardFn) Setup(ctx context.Context) (err error) {
+	f.store, err = totalstore.Open(ctx, f.Output, f.Table)
 	return err
 }
 
@@ -107,25 +100,13 @@ func (f *shardFn) write(ctx context.Context, sh element.Shard, emit func(string,
 	v := sh.Verdicts[0]
 	rows := shardRows(sh.Rows)
 	ack := ShardAck{Day: sh.Day, Cells: len(sh.Rows), Totals: byCurrency(sh.Rows)}
-	if f.table != nil {
-		st, err := f.table.WriteDay(ctx, tableVersion(v), sh.Day, rows)
-		if err != nil {
-			// An outage past the retries: the report does not commit this
-			// time, and comes back (a stream's redelivery, a rerun).
-			return missing(err.Error())
-		}
-		ack.Written, ack.Unchanged, ack.Stale = st.Written+st.Deleted, st.Unchanged, st.Stale
-		emit(sh.Ref, ack)
-		return nil
+	w, err := f.store.WriteDay(ctx, dayVersion(v), sh.Day, rows)
+	if err != nil {
+		// An outage past the retries: the report does not commit this
+		// time, and comes back (a stream's redelivery, a rerun).
+		return missing(err.Error())
 	}
-	var buf bytes.Buffer
-	if err := totals.WriteDetailRows(&buf, rows); err != nil {
-		return err
-	}
-	u := lake.DayTotalsURL(f.Output, v.ReportKey, v.VersionKey, sh.Day)
-	if err := objstore.WriteAll(ctx, u, buf.Bytes()); err != nil {
-		return missing(fmt.Sprintf("write %s: %v", u, err))
-	}
+	ack.Written, ack.Unchanged, ack.Stale = w.Written, w.Unchanged, w.Stale
 	emit(sh.Ref, ack)
 	return nil
 }
@@ -152,14 +133,15 @@ func shardRows(in []element.DayTotal) []totals.Row {
 	return rows
 }
 
-// tableVersion is a report's version as the totals table records it.
-func tableVersion(v element.DayVerdict) dynamodbio.Version {
-	return dynamodbio.Version{ReportKey: v.ReportKey, ReportID: v.ReportID, Version: v.Version, VersionTime: v.VersionTime}
+// dayVersion is a report's version as a shard's verdict names it.
+func dayVersion(v element.DayVerdict) totalstore.Version {
+	return totalstore.Version{ReportKey: v.ReportKey, ReportID: v.ReportID, Version: v.Version,
+		VersionKey: v.VersionKey, VersionTime: v.VersionTime}
 }
 
-// reportVersion is tableVersion for a whole report.
-func reportVersion(r element.Report) dynamodbio.Version {
-	return dynamodbio.Version{ReportKey: r.Key, ReportID: r.ID, Version: r.Version, VersionTime: r.VersionTime}
+// reportVersion is a report's version as the totals store records it.
+func reportVersion(r element.Report) totalstore.Version {
+	return totalstore.Version{ReportKey: r.Key, ReportID: r.ID, Version: r.Version, VersionKey: r.VersionKey, VersionTime: r.VersionTime}
 }
 
 // byCurrency sums rows per provider and currency, sorted. It adds with
