@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	smithytime "github.com/aws/smithy-go/time"
 )
 
 const (
@@ -95,7 +96,7 @@ func (q *Queue) sendChunk(ctx context.Context, op string, es []entry, chunk []in
 		if len(again) == 0 {
 			return nil
 		}
-		if err := sleep(ctx, q.backoff(attempt)); err != nil {
+		if err := smithytime.SleepWithContext(ctx, q.backoff.Delay(attempt)); err != nil {
 			return err
 		}
 		chunk = again

@@ -5,19 +5,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
+	smithytime "github.com/aws/smithy-go/time"
 
 	"github.com/curpipe/curpipe/io/awsconfig"
+	"github.com/curpipe/curpipe/io/awsretry"
 )
 
 var (
@@ -205,24 +205,6 @@ func retryableEntry(e types.BatchResultErrorEntry) bool {
 	return !e.SenderFault || strings.Contains(code, "Throttl") || code == "InternalError" || code == "ServiceUnavailable"
 }
 
-// sdkRetryables is the SDK's notion of a transient error: throttling codes,
-// 5xx statuses, connection failures.
-var sdkRetryables = retry.IsErrorRetryables(retry.DefaultRetryables)
-
-// retryable reports whether another call may succeed. It adds SQS's own
-// transient errors to the SDK's set; OverLimit (too many messages in
-// flight) clears as readers delete.
-func retryable(err error) bool {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		switch apiErr.ErrorCode() {
-		case "KmsThrottled", "KMS.ThrottlingException", "OverLimit", "InternalError", "ServiceUnavailable", "RequestThrottled":
-			return true
-		}
-	}
-	return sdkRetryables.IsErrorRetryable(err) == aws.TrueTernary
-}
-
 // retry calls fn until it succeeds, fails for good, ctx ends or retryFor
 // has passed, waiting with jittered exponential backoff between calls.
 func (q *Queue) retry(ctx context.Context, fn func(context.Context) error) error {
@@ -232,39 +214,16 @@ func (q *Queue) retry(ctx context.Context, fn func(context.Context) error) error
 		if err == nil {
 			return nil
 		}
-		if ctx.Err() != nil || !retryable(err) {
+		if !awsretry.Retryable(ctx, err) {
 			return classify(err)
 		}
-		wait := q.backoff(attempt)
+		wait := q.backoff.Delay(attempt)
 		if time.Since(start)+wait > retryFor {
 			return fmt.Errorf("gave up after %d calls in %s: %w", attempt, time.Since(start).Round(time.Millisecond), classify(err))
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := smithytime.SleepWithContext(ctx, wait); err != nil {
 			return fmt.Errorf("%w; last error: %w", err, classify(err))
 		}
-	}
-}
-
-// backoff returns the wait after the given failed attempt: exponential up
-// to maxBackoff, the upper half jittered so that readers throttled together
-// do not retry together.
-func (q *Queue) backoff(attempt int) time.Duration {
-	d := q.minBackoff
-	for i := 1; i < attempt && d < q.maxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, q.maxBackoff)
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

@@ -80,15 +80,9 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-func TestRetryable(t *testing.T) {
-	for code, want := range map[string]bool{
-		"RequestThrottled": true, "KmsThrottled": true, "OverLimit": true, "ThrottlingException": true,
-		"InvalidParameterValue": false, "AccessDenied": false, "AWS.SimpleQueueService.NonExistentQueue": false,
-	} {
-		if got := retryable(&smithy.GenericAPIError{Code: code}); got != want {
-			t.Errorf("retryable(%s) = %v, want %v", code, got, want)
-		}
-	}
+// TestRetryableEntry: a batch entry is sent again when SQS failed it on its
+// side or throttled it. (Which calls are retried is awsretry's test.)
+func TestRetryableEntry(t *testing.T) {
 	entries := []struct {
 		e    types.BatchResultErrorEntry
 		want bool

@@ -33,6 +33,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/curpipe/curpipe/io/awsconfig"
+	"github.com/curpipe/curpipe/io/awsretry"
 )
 
 // Defaults for Open's options.
@@ -53,6 +54,11 @@ const (
 	retryFor      = time.Minute      // how long a call keeps retrying transient errors
 	keepTimeout   = 15 * time.Second // bound on one round of the Keeper's calls
 )
+
+// defaultBackoff spaces this package's own attempts, the upper half of
+// each wait jittered so that readers throttled together do not retry
+// together.
+var defaultBackoff = awsretry.Backoff{Base: 200 * time.Millisecond, Max: 10 * time.Second, Jitter: awsretry.Equal}
 
 // Message is one received queue message.
 type Message struct {
@@ -78,9 +84,8 @@ type Queue struct {
 	url    string
 	opts   options
 	keep   keeper
-	// minBackoff and maxBackoff bound the wait between this package's own
-	// attempts; tests shorten them.
-	minBackoff, maxBackoff time.Duration
+	// backoff spaces this package's own attempts; tests shorten it.
+	backoff awsretry.Backoff
 }
 
 // Open returns a Queue for the queue URL, using the process's AWS
@@ -102,7 +107,7 @@ func newQueue(c sqsAPI, queueURL string, opts []OptionFn) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqsio.Open %s: %w", queueURL, err)
 	}
-	return &Queue{client: c, url: queueURL, opts: o, minBackoff: 200 * time.Millisecond, maxBackoff: 10 * time.Second}, nil
+	return &Queue{client: c, url: queueURL, opts: o, backoff: defaultBackoff}, nil
 }
 
 // URL returns the queue's URL.

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/curpipe/curpipe/io/awsretry"
 	"github.com/curpipe/curpipe/io/awstest"
 )
 
@@ -84,6 +85,9 @@ func sendBody(t *testing.T, url, body string) {
 	}
 }
 
+// testBackoff keeps the waits short: the retries, not the waits, are under test.
+var testBackoff = awsretry.Backoff{Base: 10 * time.Millisecond, Max: 100 * time.Millisecond, Jitter: awsretry.Equal}
+
 // openQueue opens url with one-second polls and short backoff.
 func openQueue(t *testing.T, url string, opts ...OptionFn) *Queue {
 	t.Helper()
@@ -92,7 +96,7 @@ func openQueue(t *testing.T, url string, opts ...OptionFn) *Queue {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q.minBackoff, q.maxBackoff = 10*time.Millisecond, 100*time.Millisecond
+	q.backoff = testBackoff
 	return q
 }
 
@@ -303,6 +307,6 @@ func faultyQueue(t *testing.T, url string, ft *faultTransport) *Queue {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q.minBackoff, q.maxBackoff = 10*time.Millisecond, 100*time.Millisecond
+	q.backoff = testBackoff
 	return q
 }
