@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/curpipe/curpipe/io/awsretry"
 	"github.com/curpipe/curpipe/io/awstest"
 )
 
@@ -113,6 +114,6 @@ func faultyPublisher(t *testing.T, topicARN string, ft *faultTransport, opts ...
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.minBackoff, p.maxBackoff = 10*time.Millisecond, 100*time.Millisecond
+	p.backoff = awsretry.Backoff{Base: 10 * time.Millisecond, Max: 100 * time.Millisecond, Jitter: awsretry.Equal}
 	return p
 }

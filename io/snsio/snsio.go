@@ -26,22 +26,25 @@ package snsio
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+	smithytime "github.com/aws/smithy-go/time"
 
 	"github.com/curpipe/curpipe/io/awsconfig"
+	"github.com/curpipe/curpipe/io/awsretry"
 )
 
 // DefaultDeadline is how long Publish keeps retrying unless PublishDeadline
 // says otherwise.
 const DefaultDeadline = 2 * time.Minute
+
+// defaultBackoff spaces Publish's own attempts, the upper half of each
+// wait jittered so that many workers throttled together do not retry
+// together.
+var defaultBackoff = awsretry.Backoff{Base: time.Second, Max: 30 * time.Second, Jitter: awsretry.Equal}
 
 // Message is one notification.
 type Message struct {
@@ -72,9 +75,8 @@ type Publisher struct {
 	topicARN string
 	fifo     bool
 	deadline time.Duration
-	// minBackoff and maxBackoff bound the wait between Publish's own
-	// attempts; tests shorten them.
-	minBackoff, maxBackoff time.Duration
+	// backoff spaces Publish's own attempts; tests shorten it.
+	backoff awsretry.Backoff
 }
 
 type options struct {
@@ -117,12 +119,11 @@ func newPublisher(cfg aws.Config, topicARN string, opts []OptionFn, snsOpts ...f
 		return nil, fmt.Errorf("snsio.New: %w", err)
 	}
 	return &Publisher{
-		client:     sns.NewFromConfig(cfg, snsOpts...),
-		topicARN:   topicARN,
-		fifo:       isFIFO(name),
-		deadline:   o.deadline,
-		minBackoff: time.Second,
-		maxBackoff: 30 * time.Second,
+		client:   sns.NewFromConfig(cfg, snsOpts...),
+		topicARN: topicARN,
+		fifo:     isFIFO(name),
+		deadline: o.deadline,
+		backoff:  defaultBackoff,
 	}, nil
 }
 
@@ -157,20 +158,16 @@ func (p *Publisher) Publish(ctx context.Context, m Message) (string, error) {
 				last = err
 			}
 			return "", p.giveUp(attempt, start, last)
-		case !retryable(err):
+		case !awsretry.Retryable(dctx, err):
 			return "", fmt.Errorf("snsio: publish to %s: %w", p.topicARN, classify(err))
 		}
 		last = err
-		wait := p.backoff(attempt)
+		wait := p.backoff.Delay(attempt)
 		if time.Until(start.Add(p.deadline)) < wait {
 			// Sleeping into the deadline would only delay the same answer.
 			return "", p.giveUp(attempt, start, last)
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-dctx.Done():
-			t.Stop()
+		if smithytime.SleepWithContext(dctx, wait) != nil {
 			if ctx.Err() != nil {
 				return "", p.stopped(ctx.Err(), attempt, last)
 			}
@@ -190,32 +187,4 @@ func (p *Publisher) stopped(cause error, attempts int, last error) error {
 	}
 	return fmt.Errorf("snsio: publish to %s stopped after %d calls: %w; last error: %w",
 		p.topicARN, attempts, cause, last)
-}
-
-// backoff returns the wait after the given failed attempt: exponential up to
-// maxBackoff, with the upper half jittered so that many workers throttled
-// together do not retry together.
-func (p *Publisher) backoff(attempt int) time.Duration {
-	d := p.minBackoff
-	for i := 1; i < attempt && d < p.maxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, p.maxBackoff)
-	return d/2 + rand.N(d/2+1)
-}
-
-// sdkRetryables are the SDK's own notion of a transient error: throttling
-// codes, 5xx statuses, connection failures.
-var sdkRetryables = retry.IsErrorRetryables(retry.DefaultRetryables)
-
-// retryable reports whether another attempt may succeed. It adds SNS's own
-// throttling errors, which the SDK's defaults do not list, to the SDK's set.
-func retryable(err error) bool {
-	var throttled *types.ThrottledException
-	var kmsThrottled *types.KMSThrottlingException
-	var internal *types.InternalErrorException
-	if errors.As(err, &throttled) || errors.As(err, &kmsThrottled) || errors.As(err, &internal) {
-		return true
-	}
-	return sdkRetryables.IsErrorRetryable(err) == aws.TrueTernary
 }
