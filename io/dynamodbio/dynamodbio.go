@@ -68,6 +68,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
+	smithytime "github.com/aws/smithy-go/time"
 
 	"github.com/curpipe/curpipe/io/awsconfig"
 )
@@ -111,7 +112,7 @@ type Table struct {
 	name   string
 	region string // for messages
 
-	retry      backoff       // retries of throttled, conflicting and 5xx calls
+	retry      retryPolicy   // retries of throttled, conflicting and 5xx calls
 	parallel   int           // days read or cleared at once
 	pageLimit  int32         // Query page size; 0 lets DynamoDB choose (tests page small)
 	createWait time.Duration // how long Create waits for ACTIVE
@@ -138,7 +139,7 @@ func newTable(cfg aws.Config, table string, optFns ...func(*dynamodb.Options)) (
 		api:        dynamodb.NewFromConfig(cfg, optFns...),
 		name:       table,
 		region:     cfg.Region,
-		retry:      defaultBackoff,
+		retry:      defaultRetry,
 		parallel:   8,
 		createWait: 5 * time.Minute,
 		now:        time.Now,
@@ -182,7 +183,7 @@ func (t *Table) Create(ctx context.Context) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("dynamodbio: table %q still %s after %s", t.name, status, t.createWait)
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := smithytime.SleepWithContext(ctx, wait); err != nil {
 			return fmt.Errorf("dynamodbio: wait for table %q: %w", t.name, err)
 		}
 	}

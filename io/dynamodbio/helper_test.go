@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/curpipe/curpipe/io/awsretry"
 	"github.com/curpipe/curpipe/io/awstest"
 	"github.com/curpipe/curpipe/transforms/decimal"
 	"github.com/curpipe/curpipe/transforms/totals"
@@ -44,7 +45,10 @@ func newTestTable(t *testing.T, cfg aws.Config) *Table {
 		t.Fatal(err)
 	}
 	tbl.pageLimit = 2
-	tbl.retry = backoff{base: time.Millisecond, max: 20 * time.Millisecond, deadline: 10 * time.Second}
+	tbl.retry = retryPolicy{
+		backoff:  awsretry.Backoff{Base: 2 * time.Millisecond, Max: 20 * time.Millisecond, Jitter: awsretry.Full},
+		deadline: 10 * time.Second,
+	}
 	admin := dynamodb.NewFromConfig(testConfig(t))
 	t.Cleanup(func() {
 		admin.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(tbl.name)})

@@ -3,8 +3,6 @@ package dynamodbio
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -14,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // TestTransientFaults fails the first calls of one operation and checks
@@ -128,27 +125,6 @@ func TestPersistentFaults(t *testing.T) {
 				t.Errorf("%d attempts at a permanent error, want 1", hits)
 			}
 		})
-	}
-}
-
-func TestRetryable(t *testing.T) {
-	tests := []struct {
-		err  error
-		want bool
-	}{
-		{&smithy.GenericAPIError{Code: "ThrottlingException"}, true},
-		{&smithy.GenericAPIError{Code: "TransactionConflictException"}, true},
-		{&smithy.GenericAPIError{Code: "ValidationException"}, false},
-		{&smithy.GenericAPIError{Code: "ConditionalCheckFailedException"}, false},
-		{&smithyhttp.RequestSendError{Err: errors.New("dial tcp: connection refused")}, true},
-		{fmt.Errorf("deserialization failed: %w", &net.OpError{Op: "read", Net: "tcp", Err: net.ErrClosed}), true},
-		{context.Canceled, false},
-		{errors.New("plain"), false},
-	}
-	for _, tc := range tests {
-		if got := retryable(tc.err); got != tc.want {
-			t.Errorf("retryable(%v) = %v, want %v", tc.err, got, tc.want)
-		}
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/curpipe/curpipe/io/awsretry"
 )
 
 // op is one cell write: a put of an item or a delete of a key.
@@ -161,7 +163,7 @@ func (t *Table) transactChunk(ctx context.Context, v Version, day string, pendin
 				continue // only conditions failed: send the rest at once
 			}
 			err = fmt.Errorf("%w (reasons: %s)", err, reasonCodes(reasons))
-		case !retryable(err):
+		case !awsretry.Retryable(ctx, err):
 			return fail("%w", err)
 		}
 		if werr := a.wait(ctx); werr != nil {
