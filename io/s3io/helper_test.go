@@ -18,12 +18,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/curpipe/curpipe/io/awsretry"
 	"github.com/curpipe/curpipe/io/awstest"
 	"github.com/curpipe/curpipe/io/objstore"
 )
 
 func TestMain(m *testing.M) {
-	backoff = time.Millisecond // the retries, not the waits, are under test
+	// The retries, not the waits, are under test.
+	backoff = awsretry.Backoff{Base: time.Millisecond, Max: 20 * time.Millisecond, Jitter: awsretry.None}
 	code := m.Run()
 	awstest.Stop()
 	os.Exit(code)

@@ -8,9 +8,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	smithytime "github.com/aws/smithy-go/time"
 
+	"github.com/curpipe/curpipe/io/awsretry"
 	"github.com/curpipe/curpipe/io/objstore"
 )
 
@@ -111,7 +112,7 @@ func (r *reader) Read(p []byte) (int, error) {
 			return n, nil
 		}
 		// Without an ETag a resumed read could join two versions.
-		if !retryable(r.ctx, err) || r.resumes >= maxResumes || r.etag == "" {
+		if !awsretry.Dropped(r.ctx, err) || r.resumes >= maxResumes || r.etag == "" {
 			r.err = fmt.Errorf("read %s at byte %d: %w", r.url, r.off, err)
 			return n, r.err
 		}
@@ -130,7 +131,7 @@ func (r *reader) resume() error {
 		return io.EOF // all there; only the end went missing
 	}
 	r.resumes++
-	if err := sleep(r.ctx, r.resumes); err != nil {
+	if err := smithytime.SleepWithContext(r.ctx, backoff.Delay(r.resumes)); err != nil {
 		return fmt.Errorf("read %s at byte %d: %w", r.url, r.off, err)
 	}
 	out, err := r.api.GetObject(r.ctx, &s3.GetObjectInput{
@@ -159,34 +160,9 @@ func (r *reader) Close() error {
 	return err
 }
 
-// retryable tells a dropped or stalled connection, worth another request,
-// from everything else.
-func retryable(ctx context.Context, err error) bool {
-	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return true
-	}
-	return retry.RetryableConnectionError{}.IsErrorRetryable(err) == aws.TrueTernary
-}
-
-// backoff is the wait before the first retry of a read; tests shorten it.
-var backoff = 100 * time.Millisecond
-
-// sleep waits before the attempt'th retry: backoff, doubling, at most 20
-// times backoff (2 s).
-func sleep(ctx context.Context, attempt int) error {
-	d := min(backoff<<min(attempt-1, 5), 20*backoff)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+// backoff spaces the resumes of one read; tests shorten it. No jitter:
+// one reader resuming its own stream has no crowd to spread.
+var backoff = awsretry.Backoff{Base: 100 * time.Millisecond, Max: 2 * time.Second, Jitter: awsretry.None}
 
 // ifMatch is the If-Match header for an ETag, none for an empty one (an
 // S3-compatible store that sends none).

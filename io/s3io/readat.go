@@ -9,7 +9,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	smithytime "github.com/aws/smithy-go/time"
 
+	"github.com/curpipe/curpipe/io/awsretry"
 	"github.com/curpipe/curpipe/io/objstore"
 )
 
@@ -162,7 +164,7 @@ func (r *readerAt) fetch(p []byte, off int64) (int, error) {
 	n := 0
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
-			if err := sleep(r.ctx, attempt); err != nil {
+			if err := smithytime.SleepWithContext(r.ctx, backoff.Delay(attempt)); err != nil {
 				return n, fmt.Errorf("read %s at byte %d: %w", r.url, off+int64(n), err)
 			}
 		}
@@ -199,5 +201,5 @@ func (r *readerAt) get(p []byte, off int64) (n int, again bool, err error) {
 		return 0, false, fmt.Errorf("asked for %d bytes, got %d (Content-Range %q)", len(p), got, aws.ToString(out.ContentRange))
 	}
 	n, err = io.ReadFull(body, p)
-	return n, err != nil && retryable(r.ctx, err), err
+	return n, err != nil && awsretry.Dropped(r.ctx, err), err
 }
