@@ -55,6 +55,7 @@ func TestStores(t *testing.T) {
 			if name == "lake" {
 				store = Lake(output)
 			} else {
+				awstest.Endpoint(t) // sets the SDK's environment for moto
 				tab, err := dynamodbio.Open(ctx, awstest.Name(t, "totals"))
 				if err != nil {
 					t.Fatal(err)
