@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/curpipe/curpipe/io/awstest"
 )
 
 func TestOpenOptions(t *testing.T) {
@@ -226,25 +229,31 @@ func TestRetries(t *testing.T) {
 	for i := range 3 {
 		sendBody(t, url, fmt.Sprintf(`{"n":%d}`, i))
 	}
-	recv := newFaultTransport("ReceiveMessage", 2)
+	// A call SQS answers with a 500 is retried.
+	recv := awstest.NewProxy(t)
+	recv.FailCalls("ReceiveMessage", 2, awstest.Error(http.StatusInternalServerError, "InternalError"))
 	msgs := receiveN(t, faultyQueue(t, url, recv), 3, 10*time.Second)
-	if recv.calls.Load() < 3 {
-		t.Errorf("%d ReceiveMessage calls, want the 2 failed ones retried", recv.calls.Load())
+	if n := recv.Calls("ReceiveMessage"); n < 3 {
+		t.Errorf("%d ReceiveMessage calls, want the 2 failed ones retried", n)
 	}
-	ft := newFaultTransport("ChangeMessageVisibilityBatch", -1)
-	err := faultyQueue(t, url, ft).ChangeVisibility(ctx, time.Minute, msgs[0].ReceiptHandle, msgs[1].ReceiptHandle)
+	// Entries SQS fails on its side every time are reported.
+	vis := awstest.NewProxy(t)
+	vis.FailCalls("ChangeMessageVisibilityBatch", -1, awstest.FailedEntries("InternalError"))
+	err := faultyQueue(t, url, vis).ChangeVisibility(ctx, time.Minute, msgs[0].ReceiptHandle, msgs[1].ReceiptHandle)
 	var berr *BatchError
 	if !errors.As(err, &berr) || errors.Is(err, ErrStaleHandle) || len(berr.Failed) != 2 || berr.Failed[0].Code != "InternalError" {
 		t.Fatalf("ChangeVisibility failing on the server's side: %v", err)
 	}
-	if got := ft.calls.Load(); got != entryAttempts {
+	if got := vis.Calls("ChangeMessageVisibilityBatch"); got != entryAttempts {
 		t.Errorf("%d calls, want %d", got, entryAttempts)
 	}
-	del := newFaultTransport("DeleteMessageBatch", 1)
+	// Entries SQS failed once are sent again.
+	del := awstest.NewProxy(t)
+	del.FailCalls("DeleteMessageBatch", 1, awstest.FailedEntries("InternalError"))
 	if err := faultyQueue(t, url, del).Delete(ctx, msgs[0].ReceiptHandle, msgs[1].ReceiptHandle, msgs[2].ReceiptHandle); err != nil {
 		t.Fatalf("Delete after one failed call: %v", err)
 	}
-	if del.calls.Load() != 2 {
-		t.Errorf("%d DeleteMessageBatch calls, want 2", del.calls.Load())
+	if n := del.Calls("DeleteMessageBatch"); n != 2 {
+		t.Errorf("%d DeleteMessageBatch calls, want 2", n)
 	}
 }

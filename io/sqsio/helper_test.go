@@ -12,7 +12,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -245,62 +244,12 @@ func ruleToQueue(t *testing.T, pattern, queueURL string) {
 	})
 }
 
-// faultTransport answers the first failures calls of one SQS action (all
-// of them when failures < 0) itself, and passes every other request to
-// moto. For batch actions it fails every entry on the server's side; for
-// others it answers 500.
-type faultTransport struct {
-	action    string
-	forever   bool
-	remaining atomic.Int32
-	calls     atomic.Int32
-}
-
-func newFaultTransport(action string, failures int) *faultTransport {
-	ft := &faultTransport{action: action, forever: failures < 0}
-	ft.remaining.Store(int32(failures))
-	return ft
-}
-
-func (ft *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Header.Get("X-Amz-Target") != "AmazonSQS."+ft.action {
-		return http.DefaultTransport.RoundTrip(req)
-	}
-	ft.calls.Add(1)
-	if !ft.forever && ft.remaining.Add(-1) < 0 {
-		return http.DefaultTransport.RoundTrip(req)
-	}
-	status, body := http.StatusInternalServerError, `{"__type":"com.amazonaws.sqs#InternalError","message":"injected by test"}`
-	if strings.HasSuffix(ft.action, "Batch") {
-		var in struct{ Entries []struct{ Id string } }
-		b, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(b, &in); err != nil {
-			return nil, err
-		}
-		var failed []map[string]any
-		for _, e := range in.Entries {
-			failed = append(failed, map[string]any{"Id": e.Id, "Code": "InternalError", "Message": "injected by test", "SenderFault": false})
-		}
-		out, _ := json.Marshal(map[string]any{"Failed": failed, "Successful": []any{}})
-		status, body = http.StatusOK, string(out)
-	}
-	return &http.Response{
-		Status: fmt.Sprintf("%d %s", status, http.StatusText(status)), StatusCode: status,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}, "X-Amzn-Requestid": {"injected"}},
-		Body:   io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: req,
-	}, nil
-}
-
-// faultyQueue opens url with SQS calls through ft and the SDK's own retries
-// cut to one attempt, so that tests see this package's retries.
-func faultyQueue(t *testing.T, url string, ft *faultTransport) *Queue {
+// faultyQueue opens url with SQS calls through the proxy and the SDK's own
+// retries cut to one attempt, so that tests see this package's retries.
+func faultyQueue(t *testing.T, url string, p *awstest.Proxy) *Queue {
 	t.Helper()
 	c := sqs.NewFromConfig(awsConfig(t), func(o *sqs.Options) {
-		o.HTTPClient = &http.Client{Transport: ft}
+		o.BaseEndpoint = aws.String(p.URL)
 		o.RetryMaxAttempts = 1
 	})
 	q, err := newQueue(c, url, []OptionFn{WaitTime(time.Second)})
