@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -198,12 +199,13 @@ func TestPublishRetries(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			topic := awstest.Topic(t, false)
 			queue := awstest.SubscribedQueue(t, topic, false)
-			ft := newFaultTransport("Publish", tc.failures, tc.status, tc.code)
-			p := faultyPublisher(t, topic, ft)
+			proxy := awstest.NewProxy(t)
+			proxy.FailCalls("Publish", tc.failures, awstest.Error(tc.status, tc.code))
+			p := faultyPublisher(t, topic, proxy)
 			if _, err := p.Publish(ctx, Message{Subject: "s", Body: []byte(`{"n":1}`)}); err != nil {
 				t.Fatal(err)
 			}
-			if n := ft.calls.Load(); n != int32(tc.failures)+1 {
+			if n := proxy.Calls("Publish"); n != int64(tc.failures)+1 {
 				t.Errorf("%d Publish calls, want %d", n, tc.failures+1)
 			}
 			if got := awstest.Notifications(t, queue, 1); len(got) != 1 || got[0].Message != `{"n":1}` {
@@ -215,8 +217,9 @@ func TestPublishRetries(t *testing.T) {
 
 func TestPublishPersistentFailure(t *testing.T) {
 	topic := awstest.Topic(t, false)
-	ft := newFaultTransport("Publish", -1, 500, "InternalError")
-	p := faultyPublisher(t, topic, ft, PublishDeadline(500*time.Millisecond))
+	proxy := awstest.NewProxy(t)
+	proxy.FailCalls("Publish", -1, awstest.Error(http.StatusInternalServerError, "InternalError"))
+	p := faultyPublisher(t, topic, proxy, PublishDeadline(500*time.Millisecond))
 	start := time.Now()
 	_, err := p.Publish(ctx, Message{Body: []byte("x")})
 	var apiErr smithy.APIError
@@ -229,7 +232,7 @@ func TestPublishPersistentFailure(t *testing.T) {
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("gave up after %s, deadline 500ms", d)
 	}
-	if n := ft.calls.Load(); n < 4 {
+	if n := proxy.Calls("Publish"); n < 4 {
 		t.Errorf("%d calls, want Publish to retry past the SDK's 2 attempts", n)
 	}
 	t.Log(err)
@@ -237,7 +240,9 @@ func TestPublishPersistentFailure(t *testing.T) {
 
 func TestPublishCanceled(t *testing.T) {
 	topic := awstest.Topic(t, false)
-	p := faultyPublisher(t, topic, newFaultTransport("Publish", -1, 429, "Throttled"))
+	proxy := awstest.NewProxy(t)
+	proxy.FailCalls("Publish", -1, awstest.Error(http.StatusTooManyRequests, "Throttled"))
+	p := faultyPublisher(t, topic, proxy)
 	cctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
 	_, err := p.Publish(cctx, Message{Body: []byte("x")})
@@ -249,12 +254,12 @@ func TestPublishCanceled(t *testing.T) {
 func TestPublishMissingTopic(t *testing.T) {
 	topic := awstest.Topic(t, false)
 	missing := topic + "-missing"
-	ft := newFaultTransport("Publish", 0, 0, "")
-	_, err := faultyPublisher(t, missing, ft).Publish(ctx, Message{Body: []byte("x")})
+	proxy := awstest.NewProxy(t) // fails nothing; counts the calls
+	_, err := faultyPublisher(t, missing, proxy).Publish(ctx, Message{Body: []byte("x")})
 	if !errors.Is(err, ErrTopicNotFound) || !strings.Contains(err.Error(), missing) {
 		t.Errorf("err %v, want ErrTopicNotFound naming the topic", err)
 	}
-	if n := ft.calls.Load(); n != 1 {
+	if n := proxy.Calls("Publish"); n != 1 {
 		t.Errorf("%d calls, want 1: a missing topic is not retried", n)
 	}
 	t.Log(err)
@@ -278,8 +283,9 @@ func TestCheckTopic(t *testing.T) {
 		t.Errorf("malformed ARN: err %v", err)
 	}
 	// moto allows every call, so the refusal is injected.
-	ft := newFaultTransport("GetTopicAttributes", -1, 403, "AuthorizationError")
-	err = checkTopic(ctx, sns.NewFromConfig(awsConfig(t), faultyOptions(ft)), topic)
+	proxy := awstest.NewProxy(t)
+	proxy.FailCalls("GetTopicAttributes", -1, awstest.Error(http.StatusForbidden, "AuthorizationError"))
+	err = checkTopic(ctx, sns.NewFromConfig(awsConfig(t), faultyOptions(proxy)), topic)
 	if !errors.Is(err, ErrNotPermitted) || !strings.Contains(err.Error(), topic) {
 		t.Errorf("refused: err %v, want ErrNotPermitted naming the topic", err)
 	}
