@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/curpipe/curpipe/io/awstest"
 )
 
 func TestCreateCheck(t *testing.T) {
@@ -90,8 +92,8 @@ func rawTable(keys []types.KeySchemaElement, attrs []types.AttributeDefinition) 
 }
 
 func TestCheckAccessDenied(t *testing.T) {
-	f := &fault{target: "DescribeTable", n: -1, status: http.StatusBadRequest, body: errorBody("AccessDeniedException")}
-	tbl := faultyTable(t, f)
+	tbl, proxy := faultyTable(t)
+	proxy.FailCalls("DescribeTable", -1, awstest.Error(http.StatusBadRequest, "AccessDeniedException"))
 	err := tbl.Check(context.Background())
 	if err == nil {
 		t.Fatal("Check passed with access denied")

@@ -3,15 +3,7 @@ package dynamodbio
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"hash/crc32"
-	"io"
-	"net/http"
 	"os"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,9 +30,9 @@ func testConfig(t *testing.T) aws.Config {
 
 // newTestTable returns a Table on cfg named for the test, with small pages
 // (so that every read pages) and short retries. The table is not created.
-func newTestTable(t *testing.T, cfg aws.Config) *Table {
+func newTestTable(t *testing.T, cfg aws.Config, optFns ...func(*dynamodb.Options)) *Table {
 	t.Helper()
-	tbl, err := newTable(cfg, awstest.Name(t, "tbl"))
+	tbl, err := newTable(cfg, awstest.Name(t, "tbl"), optFns...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,98 +147,22 @@ func version(key, ver string, at int64) Version {
 	return Version{ReportKey: key, ReportID: "s3://bucket/" + key, Version: ver, VersionTime: at}
 }
 
-// fault makes the first n calls of one DynamoDB operation fail (n < 0:
-// all of them) with an HTTP status and an error body, before they reach
-// the server.
-type fault struct {
-	target string // "TransactWriteItems", "Query", ...
-	n      int
-	status int
-	body   func(req []byte) string // the error body; req is the request's
-
-	mu    sync.Mutex
-	hits  int // calls failed
-	calls int // calls of target, failed or not
-}
-
-func (f *fault) RoundTrip(req *http.Request) (*http.Response, error) {
-	if strings.TrimPrefix(req.Header.Get("X-Amz-Target"), "DynamoDB_20120810.") == f.target {
-		f.mu.Lock()
-		f.calls++
-		hit := f.n < 0 || f.hits < f.n
-		if hit {
-			f.hits++
-		}
-		f.mu.Unlock()
-		if hit {
-			var body []byte
-			if req.Body != nil {
-				body, _ = io.ReadAll(req.Body)
-				req.Body.Close()
-			}
-			out := f.body(body)
-			return &http.Response{
-				StatusCode: f.status,
-				Status:     fmt.Sprintf("%d %s", f.status, http.StatusText(f.status)),
-				Header: http.Header{
-					"Content-Type":     {"application/x-amz-json-1.0"},
-					"X-Amzn-Requestid": {"fault-injected"},
-					"X-Amz-Crc32":      {strconv.FormatUint(uint64(crc32.ChecksumIEEE([]byte(out))), 10)},
-				},
-				Body:    io.NopCloser(strings.NewReader(out)),
-				Request: req,
-			}, nil
-		}
-	}
-	return http.DefaultTransport.RoundTrip(req)
-}
-
-// count returns the calls failed and the calls made.
-func (f *fault) count() (hits, calls int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.hits, f.calls
-}
-
-// errorBody returns a DynamoDB JSON error body of the given type.
-func errorBody(typ string) func([]byte) string {
-	return func([]byte) string {
-		return fmt.Sprintf(`{"__type":"com.amazonaws.dynamodb.v20120810#%s","message":"injected %s"}`, typ, typ)
-	}
-}
-
-// cancelBody returns a TransactionCanceledException body whose reasons
-// give code to every item of the request.
-func cancelBody(code string) func([]byte) string {
-	return func(req []byte) string {
-		var in struct{ TransactItems []json.RawMessage }
-		json.Unmarshal(req, &in)
-		reasons := make([]map[string]string, len(in.TransactItems))
-		for i := range reasons {
-			reasons[i] = map[string]string{"Code": code, "Message": "injected"}
-		}
-		b, _ := json.Marshal(map[string]any{
-			"__type":              "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
-			"message":             "Transaction cancelled, please refer cancellation reasons for specific reasons [injected]",
-			"CancellationReasons": reasons,
-		})
-		return string(b)
-	}
-}
-
-// faultyTable returns a created table whose client goes through f, with
-// the SDK's retries off so that this package's own are what is tested.
-func faultyTable(t *testing.T, f *fault) *Table {
+// faultyTable returns a created table whose client goes through a proxy,
+// for the test to make fail, with the SDK's retries off so that this
+// package's own are what is tested.
+func faultyTable(t *testing.T) (*Table, *awstest.Proxy) {
 	t.Helper()
+	p := awstest.NewProxy(t)
 	cfg := testConfig(t)
-	cfg.HTTPClient = &http.Client{Transport: f}
 	cfg.Retryer = func() aws.Retryer { return aws.NopRetryer{} }
-	tbl := newTestTable(t, cfg)
-	if f.target == "DescribeTable" || f.target == "CreateTable" {
-		return tbl
-	}
+	tbl := newTestTable(t, cfg, through(p))
 	if err := tbl.Create(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return tbl
+	return tbl, p
+}
+
+// through sends a DynamoDB client's calls to the proxy.
+func through(p *awstest.Proxy) func(*dynamodb.Options) {
+	return func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(p.URL) }
 }

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/curpipe/curpipe/io/awstest"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -82,8 +82,7 @@ func TestTransactCancellation(t *testing.T) {
 // TestTransactChunks checks that writes go in transactions of at most 25
 // items (24 cells and the marker).
 func TestTransactChunks(t *testing.T) {
-	f := &fault{target: "TransactWriteItems", n: 0}
-	tbl := faultyTable(t, f)
+	tbl, proxy := faultyTable(t) // fails nothing; counts the calls
 	var accounts []string
 	for i := range 49 {
 		accounts = append(accounts, fmt.Sprintf("%03d", i))
@@ -92,7 +91,7 @@ func TestTransactChunks(t *testing.T) {
 	if err != nil || st != (Stats{Written: 49}) {
 		t.Fatalf("transact: %+v, %v", st, err)
 	}
-	if _, calls := f.count(); calls != 3 {
+	if calls := proxy.Calls("TransactWriteItems"); calls != 3 {
 		t.Errorf("%d transactions for 49 cells, want 3", calls)
 	}
 }
@@ -112,13 +111,13 @@ func TestTransactItemTooLarge(t *testing.T) {
 // TestTransactUnknownReason checks that a cancellation reason that is
 // neither a condition nor transient fails at once, naming the cell.
 func TestTransactUnknownReason(t *testing.T) {
-	f := &fault{target: "TransactWriteItems", n: -1, status: http.StatusBadRequest, body: cancelBody("ValidationError")}
-	tbl := faultyTable(t, f)
+	tbl, proxy := faultyTable(t)
+	proxy.FailCalls("TransactWriteItems", -1, awstest.CanceledTransaction("ValidationError"))
 	_, err := tbl.WriteDay(context.Background(), version("k1", "v1", 1), d1, base[:1])
 	if err == nil || !strings.Contains(err.Error(), "ValidationError") || !strings.Contains(err.Error(), tbl.name) {
 		t.Errorf("WriteDay: %v, want ValidationError and the table named", err)
 	}
-	if hits, _ := f.count(); hits != 1 {
+	if hits := proxy.Failed(); hits != 1 {
 		t.Errorf("%d attempts, want 1", hits)
 	}
 }
