@@ -129,8 +129,8 @@ func Open(ctx context.Context, table string) (*Table, error) {
 	return newTable(cfg, table)
 }
 
-// newTable builds a Table on cfg; tests pass a cfg with an HTTP client that
-// injects faults.
+// newTable builds a Table on cfg; tests pass client options that send its
+// calls through a proxy that injects faults.
 func newTable(cfg aws.Config, table string, optFns ...func(*dynamodb.Options)) (*Table, error) {
 	if table == "" {
 		return nil, errors.New("dynamodbio: empty table name")

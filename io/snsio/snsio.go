@@ -104,8 +104,8 @@ func New(ctx context.Context, topicARN string, opts ...OptionFn) (*Publisher, er
 }
 
 // newPublisher builds a Publisher from an explicit configuration; tests
-// pass SNS client options (an HTTP client that injects faults, a faster
-// retryer) through snsOpts.
+// pass SNS client options (the endpoint of a proxy that injects faults, a
+// faster retryer) through snsOpts.
 func newPublisher(cfg aws.Config, topicARN string, opts []OptionFn, snsOpts ...func(*sns.Options)) (*Publisher, error) {
 	o := options{deadline: DefaultDeadline}
 	for _, fn := range opts {
