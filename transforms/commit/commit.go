@@ -8,13 +8,9 @@ package commit
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
-	"strings"
-	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
@@ -22,12 +18,10 @@ import (
 
 	"github.com/curpipe/curpipe/io/dynamodbio"
 	"github.com/curpipe/curpipe/io/lake"
-	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/io/sqsio"
 	"github.com/curpipe/curpipe/io/totalstore"
 	"github.com/curpipe/curpipe/transforms/element"
 	"github.com/curpipe/curpipe/transforms/rowcoder"
-	"github.com/curpipe/curpipe/transforms/totals"
 )
 
 func init() {
@@ -40,25 +34,8 @@ func init() {
 var shardAckCodec rowcoder.Codec[ShardAck]
 
 func encodeShardAck(v ShardAck) ([]byte, error) { return shardAckCodec.Encode(v) }
+
 func decodeShardAck(b []byte) (ShardAck, error) { return shardAckCodec.Decode(b) }
-
-// addSums adds s to c.
-func addSums(c element.CurrencyTotal, s totals.Sums) element.CurrencyTotal {
-	c.Unblended = c.Unblended.Add(s.Unblended)
-	c.NetUnblended = c.NetUnblended.Add(s.NetUnblended)
-	c.Amortized = c.Amortized.Add(s.Amortized)
-	c.LineItems += s.LineItems
-	return c
-}
-
-func sortTotals(ts []element.CurrencyTotal) {
-	sort.Slice(ts, func(i, j int) bool {
-		if ts[i].Provider != ts[j].Provider {
-			return ts[i].Provider < ts[j].Provider
-		}
-		return ts[i].Currency < ts[j].Currency
-	})
-}
 
 // Options configure the commit.
 type Options struct {
@@ -204,58 +181,11 @@ func (f *commitFn) commitOrRefuse(ctx context.Context, v element.Verdict, acks [
 	return res, err
 }
 
-// incomplete says which of the days a report must write were not, or "".
-func incomplete(want []string, acks []ShardAck) string {
-	var missing, extra, why []string
-	written := make(map[string]bool, len(acks))
-	for _, a := range acks {
-		if a.Missing != "" {
-			why = append(why, a.Day+": "+a.Missing)
-			continue
-		}
-		written[a.Day] = true
-		if !slices.Contains(want, a.Day) {
-			extra = append(extra, a.Day)
-		}
-	}
-	for _, d := range want {
-		if !written[d] {
-			missing = append(missing, d)
-		}
-	}
-	if len(missing) == 0 && len(extra) == 0 {
-		return ""
-	}
-	var parts []string
-	if len(missing) > 0 {
-		parts = append(parts, fmt.Sprintf("%d of the %d days parsed were not written (%s)", len(missing), len(want), brief(missing)))
-	}
-	if len(extra) > 0 {
-		parts = append(parts, fmt.Sprintf("days written that no file parsed (%s)", brief(extra)))
-	}
-	if len(why) > 0 {
-		parts = append(parts, brief(why))
-	}
-	return strings.Join(parts, "; ")
-}
-
-// brief lists up to three items and counts the rest.
-func brief(items []string) string {
-	if len(items) > 3 {
-		return strings.Join(items[:3], ", ") + fmt.Sprintf(" and %d more", len(items)-3)
-	}
-	return strings.Join(items, ", ")
-}
-
 // holds reports whether the sink holds the report's version committed
 // with at least the given days.
 func (f *commitFn) holds(ctx context.Context, v element.Verdict, days []string) (bool, error) {
 	return f.store.Holds(ctx, reportVersion(v.Report), days)
 }
-
-// errShrink is the lake's refusal to shrink a version (dynamodbio.ErrShrink
-// is the table's).
-var errShrink = errors.New("the commit names fewer days than the same version already holds")
 
 // commit records the report's version as committed, then retires what
 // the version it replaces left behind: its curated files and its day
@@ -273,147 +203,4 @@ func (f *commitFn) commit(ctx context.Context, v element.Verdict, days []string)
 		return result{}, err
 	}
 	return f.commitLake(ctx, v, days)
-}
-
-// removeProduced removes the files a report version wrote, unless the
-// lake holds that very version committed: then they are the committed
-// version's files (a duplicate run of it failed, say) and stay.
-func (f *commitFn) removeProduced(ctx context.Context, v element.Verdict) error {
-	st, err := lake.LoadState(ctx, f.Output, v.Report.Key)
-	if err != nil {
-		return err
-	}
-	if st != nil && st.ID == v.Report.ID && st.Version == v.Report.Version {
-		log.Infof(ctx, "report %s version %s: its files are the committed version's and stay", v.Report.ID, v.Report.Version)
-		return nil
-	}
-	for _, u := range producedFiles(v) {
-		if err := objstore.Remove(ctx, u); err != nil {
-			return fmt.Errorf("report %s: remove %s: %w", v.Report.ID, u, err)
-		}
-	}
-	if err := f.store.Discard(ctx, reportVersion(v.Report), v.Days()); err != nil {
-		return fmt.Errorf("report %s: %w", v.Report.ID, err)
-	}
-	return nil
-}
-
-// commitLake records the version in the lake and retires what the version
-// it replaces left there. The same version committed again is a replay,
-// which changes nothing, unless it would lose days (errShrink); a newer
-// version already committed makes this one Skipped.
-func (f *commitFn) commitLake(ctx context.Context, v element.Verdict, days []string) (result, error) {
-	r := v.Report
-	prev, err := lake.LoadState(ctx, f.Output, r.Key)
-	if err != nil {
-		return result{}, err
-	}
-	st := lake.State{
-		ID:            r.ID,
-		Name:          r.Name,
-		Kind:          r.Kind,
-		BillingPeriod: r.BillingPeriod,
-		Version:       r.Version,
-		VersionKey:    r.VersionKey,
-		VersionTime:   time.Unix(0, r.VersionTime).UTC().Format(time.RFC3339Nano),
-		Manifest:      r.Manifest,
-		Sources:       r.Files,
-		Curated:       []string{},
-		Days:          days,
-	}
-	for _, fs := range v.Files {
-		st.Curated = append(st.Curated, fs.Curated...)
-	}
-	sort.Strings(st.Curated)
-	switch {
-	case prev == nil:
-	case prev.ID != r.ID:
-		return result{}, fmt.Errorf("state file %s belongs to report %s (key collision)", lake.StateURL(f.Output, r.Key), prev.ID)
-	case prev.Version == r.Version:
-		for _, d := range prev.Days {
-			if !slices.Contains(days, d) {
-				return result{}, fmt.Errorf("%w: day %s of %d committed, %d in the commit", errShrink, d, len(prev.Days), len(days))
-			}
-		}
-		if slices.Equal(prev.Days, days) && slices.Equal(prev.Curated, st.Curated) && prev.VersionKey == st.VersionKey {
-			return result{element.Committed, ""}, nil // a replay: all is as it should be
-		}
-	case prev.Newer(r.VersionTime, r.Version):
-		return result{element.Skipped, "a newer version is committed in the lake: " + prev.Version}, f.removeProduced(ctx, v)
-	}
-	b, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return result{}, err
-	}
-	if err := objstore.WriteAll(ctx, lake.StateURL(f.Output, r.Key), append(b, '\n')); err != nil {
-		return result{}, err
-	}
-	if prev == nil || prev.Version == r.Version {
-		return result{element.Committed, ""}, nil
-	}
-	// Retire the replaced version: its day totals (only that version's
-	// folder, never another's: a newer version may be writing its own),
-	// and its curated files that this version does not share.
-	replaced := totalstore.Version{ReportKey: r.Key, ReportID: prev.ID, Version: prev.Version, VersionKey: prev.VersionKey}
-	if err := f.store.Retire(ctx, replaced, prev.Days); err != nil {
-		return result{}, fmt.Errorf("retire version %s: %w", prev.Version, err)
-	}
-	keep := make(map[string]bool, len(st.Curated))
-	for _, u := range st.Curated {
-		keep[u] = true
-	}
-	for _, u := range prev.Curated {
-		if !keep[u] {
-			if err := objstore.Remove(ctx, u); err != nil {
-				return result{}, fmt.Errorf("retire %s of version %s: %w", u, prev.Version, err)
-			}
-		}
-	}
-	return result{element.Committed, ""}, nil
-}
-
-func producedFiles(v element.Verdict) []string {
-	var out []string
-	for _, st := range v.Files {
-		out = append(out, st.Curated...)
-		if st.Quarantine != "" {
-			out = append(out, st.Quarantine)
-		}
-	}
-	return out
-}
-
-// summarize fills the figures of an Outcome.
-func summarize(v element.Verdict, days []ShardAck) element.Outcome {
-	r := v.Report
-	out := element.Outcome{
-		Ref: r.Ref, ReportID: r.ID, Name: r.Name, BillingPeriod: r.BillingPeriod, Version: r.Version,
-		Files: len(r.Files), Days: []string{}, Messages: r.Messages,
-	}
-	for _, st := range v.Files {
-		out.Rows += st.Rows
-		out.BadRows += st.BadRows
-		out.Millis += st.Millis
-	}
-	for _, d := range days {
-		if d.Missing != "" {
-			continue
-		}
-		out.Days = append(out.Days, d.Day)
-		for _, ct := range d.Totals {
-			i := 0
-			for i < len(out.Totals) && (out.Totals[i].Provider != ct.Provider || out.Totals[i].Currency != ct.Currency) {
-				i++
-			}
-			if i == len(out.Totals) {
-				out.Totals = append(out.Totals, element.CurrencyTotal{Provider: ct.Provider, Currency: ct.Currency})
-			}
-			out.Totals[i] = addSums(out.Totals[i], totals.Sums{Unblended: ct.Unblended, NetUnblended: ct.NetUnblended, Amortized: ct.Amortized, LineItems: ct.LineItems})
-		}
-	}
-	sortTotals(out.Totals)
-	if strings.TrimSpace(out.Name) == "" {
-		out.Name = r.ID
-	}
-	return out
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
@@ -242,14 +241,6 @@ func addItem(sums *totals.Accumulator, it *cur.Item) {
 	}, it.Unblended, it.NetUnblended, it.Amortized)
 }
 
-// periodOf returns the billing period a line item's curated row goes to.
-func (p *fileParser) periodOf(it *cur.Item) string {
-	if it.BillingPeriod != "" {
-		return it.BillingPeriod
-	}
-	return p.task.BillingPeriod
-}
-
 func (p *fileParser) finish() error {
 	if p.lake != nil {
 		files, err := p.lake.Close()
@@ -306,110 +297,4 @@ func (p *fileParser) abort(ctx context.Context) {
 		objstore.Remove(ctx, p.quarantineURL)
 	}
 	p.curatedURLs, p.quarantineURL = nil, ""
-}
-
-func isRowError(err error) bool {
-	var re *tabular.RowError
-	return errors.As(err, &re)
-}
-
-// badRow fails the file, or, within the allowance, records the row in the
-// quarantine file so that nothing is dropped unseen.
-func (p *fileParser) badRow(ctx context.Context, pos int64, cause error) error {
-	p.bad++
-	if p.bad > p.opts.MaxBadRows {
-		if p.opts.MaxBadRows == 0 {
-			return cause
-		}
-		return fmt.Errorf("more than %d bad rows (--max-bad-rows); the last: %w", p.opts.MaxBadRows, cause)
-	}
-	if p.opts.Output == "" {
-		return nil
-	}
-	if p.quarantine == nil {
-		p.quarantineURL = lake.QuarantineURL(p.opts.Output, p.task.ReportKey, p.task.VersionKey, p.task.Index)
-		store, err := objstore.For(p.quarantineURL)
-		if err != nil {
-			return err
-		}
-		if p.quarantine, err = store.Create(ctx, p.quarantineURL); err != nil {
-			return fmt.Errorf("create %s: %w", p.quarantineURL, err)
-		}
-		p.quarantineCSV = csv.NewWriter(p.quarantine)
-		p.quarantineCSV.Write([]string{"source_object", "line", "reason"})
-	}
-	return p.quarantineCSV.Write([]string{p.task.URL, strconv.FormatInt(pos, 10), cause.Error()})
-}
-
-// curatedBase names a file's curated output: stable for a report version
-// and file, so a rerun overwrites instead of duplicating, and distinct per
-// version, so a new version never clobbers the files still being read.
-func (p *fileParser) curatedBase() string {
-	t := p.task
-	return fmt.Sprintf("%s-%s-%s-%05d", safeName(t.ReportName), t.ReportKey, t.VersionKey, t.Index)
-}
-
-func (p *fileParser) openCurated(ctx context.Context) func(string) (io.WriteCloser, error) {
-	return func(rel string) (io.WriteCloser, error) {
-		u := lake.CuratedURL(p.opts.Output, rel)
-		store, err := objstore.For(u)
-		if err != nil {
-			return nil, err
-		}
-		w, err := store.Create(ctx, u)
-		if err != nil {
-			return nil, fmt.Errorf("create %s: %w", u, err)
-		}
-		p.writers = append(p.writers, w)
-		return w, nil
-	}
-}
-
-// fillRecord copies a line item into a curated record. The item's strings
-// alias the reader's buffer, valid until its next row, while the Parquet
-// writer may hold a row until it flushes: the record gets its own copies.
-func (p *fileParser) fillRecord(r *curated.Record, it *cur.Item, pos int64) {
-	c := strings.Clone
-	*r = curated.Record{
-		UsageStart:     it.UsageStart,
-		UsageEnd:       it.UsageEnd,
-		Provider:       c(it.Provider),
-		PayerAccountID: c(it.Payer),
-		UsageAccountID: c(it.Account),
-		Service:        c(it.Service),
-		LineItemType:   c(it.LineItemType),
-		UsageType:      c(it.UsageType),
-		Operation:      c(it.Operation),
-		Region:         c(it.Region),
-		ResourceID:     c(it.ResourceID),
-		Description:    c(it.Description),
-		Currency:       c(it.Currency),
-		UsageAmount:    it.UsageAmount,
-		HasUsageAmount: it.HasUsageAmount,
-		UnblendedCost:  it.Unblended,
-		NetUnblended:   it.NetUnblended,
-		AmortizedCost:  it.Amortized,
-		ReportID:       p.task.ReportID,
-		ReportVersion:  p.task.Version,
-		SourceObject:   p.task.URL,
-		SourceLine:     pos,
-	}
-}
-
-// safeName keeps a report name usable in an object key.
-func safeName(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
-			return r
-		}
-		return '_'
-	}, s)
-	if len(s) > 60 {
-		s = s[:60]
-	}
-	if s == "" {
-		s = "report"
-	}
-	return s
 }
