@@ -110,7 +110,9 @@ func TestVersionsAndOrderInDynamoDB(t *testing.T) {
 // TestValidate passes on a good set-up and names each missing resource on
 // a bad one.
 func TestValidate(t *testing.T) {
-	billing, lake := newBucket(t, "billing"), newBucket(t, "lake")
+	// The billing bucket notifies the stream's queue.
+	env := newStreamEnv(t, viaS3)
+	billing, lake := env.bucket, newBucket(t, "lake")
 	upload(t, "../../testdata/samples/koku-aws-fixtures/input", billing, "cur")
 	table := awstest.Name(t, "totals")
 	if _, err := curpipe(t, "run", "--input", "s3://"+billing+"/cur/", "--output", "s3://"+lake+"/x",
@@ -118,10 +120,9 @@ func TestValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	topic := createTopic(t)
-	env := newStreamEnv(t, viaS3)
 	out, err := curpipe(t, "validate", "--input", "s3://"+billing+"/cur/", "--output", "s3://"+lake+"/x",
 		"--totals-table", table, "--sns-topic", topic, "--queue", env.queue)
-	if err != nil || !strings.Contains(out, "all 8 checks passed") {
+	if err != nil || !strings.Contains(out, "all 9 checks passed") {
 		t.Fatalf("validate on a good set-up: %v\n%s", err, out)
 	}
 

@@ -105,6 +105,15 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 			return nil
 		}})
 	}
+	if *queue != "" {
+		for _, in := range cfg.Inputs {
+			if _, _, err := s3io.ParseURL(in); err == nil {
+				checks = append(checks, check{"S3 tells queue " + *queue + " of new objects under " + in, func(ctx context.Context) error {
+					return checkFeed(ctx, *queue, in)
+				}})
+			}
+		}
+	}
 	if cfg.Topic != "" {
 		checks = append(checks, check{"topic " + cfg.Topic + " exists", func(ctx context.Context) error { return snsio.CheckTopic(ctx, cfg.Topic) }})
 	}

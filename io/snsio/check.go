@@ -83,3 +83,27 @@ func topicName(topicARN string) (string, error) {
 // isFIFO reports whether the topic is a FIFO topic: SNS requires their
 // names, and only theirs, to end in ".fifo".
 func isFIFO(name string) bool { return strings.HasSuffix(name, ".fifo") }
+
+// Subscribes reports whether the endpoint (a queue's ARN, say) is
+// subscribed to the topic, for `curpipe validate` to follow a bucket's
+// events through a topic to the stream's queue.
+func Subscribes(ctx context.Context, topicARN, endpoint string) (bool, error) {
+	cfg, err := awsconfig.Load(ctx)
+	if err != nil {
+		return false, fmt.Errorf("snsio: subscriptions of %s: %w", topicARN, err)
+	}
+	c := sns.NewFromConfig(cfg)
+	p := sns.NewListSubscriptionsByTopicPaginator(c, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topicARN)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return false, fmt.Errorf("snsio: subscriptions of %s: %w", topicARN, classify(err))
+		}
+		for _, s := range out.Subscriptions {
+			if aws.ToString(s.Endpoint) == endpoint {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}

@@ -41,6 +41,8 @@ type QueueInfo struct {
 	// Redrive is the queue's redrive policy; nil when it has none, and then
 	// a poison message is redelivered until its retention period ends.
 	Redrive *RedrivePolicy
+	// Policy is the queue's access policy (JSON); "" when it has none.
+	Policy string
 }
 
 // RedrivePolicy says where SQS moves a message received too often.
@@ -96,7 +98,8 @@ func describe(ctx context.Context, c attributesAPI, queueURL string) (QueueInfo,
 		return QueueInfo{}, fmt.Errorf("sqsio: describe queue %s: %w", queueURL, classify(err))
 	}
 	a := out.Attributes
-	info := QueueInfo{URL: queueURL, ARN: a[string(types.QueueAttributeNameQueueArn)], FIFO: a["FifoQueue"] == "true"}
+	info := QueueInfo{URL: queueURL, ARN: a[string(types.QueueAttributeNameQueueArn)], FIFO: a["FifoQueue"] == "true",
+		Policy: a[string(types.QueueAttributeNamePolicy)]}
 	if s, err := strconv.Atoi(a[string(types.QueueAttributeNameVisibilityTimeout)]); err == nil {
 		info.VisibilityTimeout = time.Duration(s) * time.Second
 	}
