@@ -20,6 +20,9 @@ import (
 	"syscall"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	// CA roots for TLS when the system has none: the container image
+	// (cmd/curimage) holds curpipe alone.
+	_ "golang.org/x/crypto/x509roots/fallback"
 )
 
 const usage = `curpipe turns AWS billing exports into exact daily cost totals.
