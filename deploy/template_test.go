@@ -1,0 +1,260 @@
+package deploy_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// yamlToJSON is a Python program that prints a CloudFormation YAML
+// template as JSON, its short-form tags (!Ref, !Sub, ...) spelled in their
+// long form. PyYAML comes with moto's server, which the AWS tests need
+// anyway; the module has no YAML package.
+const yamlToJSON = `
+import json, sys, yaml
+
+class Loader(yaml.SafeLoader):
+    pass
+
+def tag(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    if suffix == "Ref":
+        return {"Ref": value}
+    if suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {"Fn::" + suffix: value}
+
+Loader.add_multi_constructor("!", tag)
+json.dump(yaml.load(sys.stdin, Loader=Loader), sys.stdout)
+`
+
+// loadTemplate reads curpipe.yaml as JSON values. Without Python and PyYAML
+// the test fails under CI=true and is skipped elsewhere, as the AWS tests
+// are without moto.
+func loadTemplate(t *testing.T) map[string]any {
+	t.Helper()
+	body, err := os.ReadFile(templateFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("python3", "-c", yamlToJSON)
+	cmd.Stdin = bytes.NewReader(body)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := "python3 with PyYAML (pip install 'moto[server]') reads the template: " + err.Error() + "\n" + stderr.String()
+		var notFound *exec.Error
+		missing := errors.As(err, &notFound) || strings.Contains(stderr.String(), "No module named")
+		if missing && os.Getenv("CI") != "true" {
+			t.Skip(msg)
+		}
+		t.Fatal(msg)
+	}
+	var tmpl map[string]any
+	if err := json.Unmarshal(out, &tmpl); err != nil {
+		t.Fatalf("template as JSON: %v", err)
+	}
+	return tmpl
+}
+
+// at walks a decoded JSON value by map keys and list indexes ("0"),
+// returning nil where the path leads nowhere.
+func at(v any, path ...string) any {
+	for _, p := range path {
+		switch n := v.(type) {
+		case map[string]any:
+			v = n[p]
+		case []any:
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(n) {
+				return nil
+			}
+			v = n[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+// ref and getAtt are the long forms of !Ref and !GetAtt, decoded.
+func ref(name string) any { return map[string]any{"Ref": name} }
+
+func getAtt(resource, attr string) any {
+	return map[string]any{"Fn::GetAtt": []any{resource, attr}}
+}
+
+// TestTemplate checks what moto's CloudFormation does not create or
+// ignores (queue, topic and bucket policies, alarms, the bucket's
+// EventBridge switch, point-in-time recovery), and the template's
+// parameters and outputs, from the template itself.
+func TestTemplate(t *testing.T) {
+	tmpl := loadTemplate(t)
+	res := func(name string) map[string]any {
+		t.Helper()
+		r, _ := at(tmpl, "Resources", name).(map[string]any)
+		if r == nil {
+			t.Fatalf("the template has no resource %s", name)
+		}
+		return r
+	}
+	check := func(what string, got, want any) {
+		t.Helper()
+		if !jsonEqual(got, want) {
+			g, _ := json.Marshal(got)
+			w, _ := json.Marshal(want)
+			t.Errorf("%s: %s, want %s", what, g, w)
+		}
+	}
+
+	t.Run("parameters", func(t *testing.T) {
+		defaults := map[string]any{"ExportPrefix": "cur/", "LakeBucketName": "", "LakePrefix": "curpipe-lake/",
+			"CreateBillingBucket": "false", "MaxReceiveCount": 5.0}
+		for name, want := range defaults {
+			check(name+" default", at(tmpl, "Parameters", name, "Default"), want)
+		}
+		if at(tmpl, "Parameters", "BillingBucketName") == nil || at(tmpl, "Parameters", "BillingBucketName", "Default") != nil {
+			t.Error("BillingBucketName must be a parameter without a default")
+		}
+		// The lake's writes must not be announced as exports.
+		exp, lake := defaults["ExportPrefix"].(string), defaults["LakePrefix"].(string)
+		if strings.HasPrefix(lake, exp) || strings.HasPrefix(exp, lake) {
+			t.Errorf("the default lake prefix %q and export prefix %q overlap", lake, exp)
+		}
+	})
+
+	t.Run("rule on the default bus", func(t *testing.T) {
+		rule := res("Rule")
+		if bus := at(rule, "Properties", "EventBusName"); bus != nil && bus != "default" {
+			t.Errorf("the rule is on the bus %v: S3 sends its events only to the default bus", bus)
+		}
+		for name, r := range at(tmpl, "Resources").(map[string]any) {
+			if at(r, "Type") == "AWS::Events::EventBus" {
+				t.Errorf("the template makes an event bus (%s); S3's events reach only the default one", name)
+			}
+		}
+		check("rule pattern", at(rule, "Properties", "EventPattern"), map[string]any{
+			"source": []any{"aws.s3"}, "detail-type": []any{"Object Created"},
+			"detail": map[string]any{"bucket": map[string]any{"name": []any{ref("BillingBucketName")}},
+				"object": map[string]any{"key": []any{map[string]any{"prefix": ref("ExportPrefix")}}}}})
+		check("rule target", at(rule, "Properties", "Targets", "0", "Arn"), getAtt("Queue", "Arn"))
+		check("rule target DLQ", at(rule, "Properties", "Targets", "0", "DeadLetterConfig", "Arn"), getAtt("EventsDlq", "Arn"))
+	})
+
+	t.Run("queue policies allow only the rule", func(t *testing.T) {
+		for policy, queue := range map[string]string{"QueuePolicy": "Queue", "EventsDlqPolicy": "EventsDlq"} {
+			p := res(policy)
+			check(policy+" queues", at(p, "Properties", "Queues"), []any{ref(queue)})
+			var allows []any
+			for _, s := range at(p, "Properties", "PolicyDocument", "Statement").([]any) {
+				if at(s, "Effect") == "Allow" {
+					allows = append(allows, s)
+				}
+			}
+			if len(allows) != 1 {
+				t.Errorf("%s has %d Allow statements, want the rule's only", policy, len(allows))
+				continue
+			}
+			s := allows[0]
+			check(policy+" principal", at(s, "Principal"), map[string]any{"Service": "events.amazonaws.com"})
+			check(policy+" action", at(s, "Action"), "sqs:SendMessage")
+			check(policy+" resource", at(s, "Resource"), getAtt(queue, "Arn"))
+			check(policy+" condition", at(s, "Condition"), map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": getAtt("Rule", "Arn")}})
+		}
+	})
+
+	t.Run("queues", func(t *testing.T) {
+		q := res("Queue")
+		if v, _ := at(q, "Properties", "VisibilityTimeout").(float64); v < streamVisibility {
+			t.Errorf("queue VisibilityTimeout %v, want at least %d s", v, streamVisibility)
+		}
+		check("redrive", at(q, "Properties", "RedrivePolicy"), map[string]any{
+			"deadLetterTargetArn": getAtt("Dlq", "Arn"), "maxReceiveCount": ref("MaxReceiveCount")})
+		for _, name := range []string{"Queue", "Dlq", "EventsDlq"} {
+			check(name+" SSE", at(res(name), "Properties", "SqsManagedSseEnabled"), true)
+		}
+	})
+
+	t.Run("billing bucket", func(t *testing.T) {
+		b := res("BillingBucket")
+		check("bucket condition", at(b, "Condition"), "CreateBucket")
+		check("bucket EventBridge", at(b, "Properties", "NotificationConfiguration", "EventBridgeConfiguration", "EventBridgeEnabled"), true)
+		check("bucket deletion policy", at(b, "DeletionPolicy"), "Retain")
+	})
+
+	t.Run("table", func(t *testing.T) {
+		tab := res("Table")
+		check("point-in-time recovery", at(tab, "Properties", "PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"), true)
+		check("deletion protection", at(tab, "Properties", "DeletionProtectionEnabled"), true)
+		check("billing mode", at(tab, "Properties", "BillingMode"), "PAY_PER_REQUEST")
+		check("deletion policy", at(tab, "DeletionPolicy"), "Retain")
+		check("replace policy", at(tab, "UpdateReplacePolicy"), "Retain")
+	})
+
+	t.Run("alarms and topics", func(t *testing.T) {
+		watched := map[string]bool{}
+		for name, r := range at(tmpl, "Resources").(map[string]any) {
+			if at(r, "Type") != "AWS::CloudWatch::Alarm" {
+				continue
+			}
+			check(name+" actions", at(r, "Properties", "AlarmActions"), []any{ref("AlertsTopic")})
+			if at(r, "Properties", "MetricName") == "ApproximateNumberOfMessagesVisible" {
+				watched[strings.Join(strs(at(r, "Properties", "Dimensions", "0", "Value", "Fn::GetAtt")), ".")] = true
+				check(name+" threshold", []any{at(r, "Properties", "Threshold"), at(r, "Properties", "ComparisonOperator")},
+					[]any{0.0, "GreaterThanThreshold"})
+			}
+		}
+		for _, q := range []string{"Dlq", "EventsDlq"} {
+			if !watched[q+".QueueName"] {
+				t.Errorf("no alarm on the depth of %s", q)
+			}
+		}
+		for _, topic := range []string{"EventsTopic", "AlertsTopic"} {
+			check(topic+" policy", at(res(topic+"Policy"), "Properties", "Topics"), []any{ref(topic)})
+		}
+		var cloudwatch bool
+		for _, s := range at(res("AlertsTopicPolicy"), "Properties", "PolicyDocument", "Statement").([]any) {
+			cloudwatch = cloudwatch || at(s, "Effect") == "Allow" && at(s, "Principal", "Service") == "cloudwatch.amazonaws.com" &&
+				at(s, "Action") == "sns:Publish" && jsonEqual(at(s, "Resource"), ref("AlertsTopic"))
+		}
+		if !cloudwatch {
+			t.Error("the alerts topic's policy does not let CloudWatch alarms publish")
+		}
+	})
+
+	t.Run("worker policy", func(t *testing.T) {
+		p := res("WorkerPolicy")
+		check("policy roles", at(p, "Properties", "Roles"), []any{ref("WorkerRole")})
+		for _, s := range at(p, "Properties", "PolicyDocument", "Statement").([]any) {
+			for _, a := range strs(at(s, "Action")) {
+				if strings.Contains(a, "*") {
+					t.Errorf("statement %v allows a wildcard action %s", at(s, "Sid"), a)
+				}
+			}
+			// A resource is a reference or a Sub of one; none is "*".
+			if r := at(s, "Resource"); r == nil || slices.Contains(strs(r), "*") {
+				t.Errorf("statement %v has the resource %v", at(s, "Sid"), r)
+			}
+		}
+	})
+
+	t.Run("outputs", func(t *testing.T) {
+		for _, k := range wantOutputs {
+			if at(tmpl, "Outputs", k, "Value") == nil {
+				t.Errorf("no output %s", k)
+			}
+		}
+	})
+}
