@@ -1,72 +1,103 @@
 package deploy_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
-// yamlToJSON is a Python program that prints a CloudFormation YAML
-// template as JSON, its short-form tags (!Ref, !Sub, ...) spelled in their
-// long form. PyYAML comes with moto's server, which the AWS tests need
-// anyway; the module has no YAML package.
-const yamlToJSON = `
-import json, sys, yaml
-
-class Loader(yaml.SafeLoader):
-    pass
-
-def tag(loader, suffix, node):
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    if suffix == "Ref":
-        return {"Ref": value}
-    if suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {"Fn::" + suffix: value}
-
-Loader.add_multi_constructor("!", tag)
-json.dump(yaml.load(sys.stdin, Loader=Loader), sys.stdout)
-`
-
-// loadTemplate reads curpipe.yaml as JSON values. Without Python and PyYAML
-// the test fails under CI=true and is skipped elsewhere, as the AWS tests
-// are without moto.
+// loadTemplate reads curpipe.yaml as JSON values, its short-form tags
+// (!Ref, !Sub, ...) spelled in their long form, as CloudFormation reads
+// them.
 func loadTemplate(t *testing.T) map[string]any {
 	t.Helper()
 	body, err := os.ReadFile(templateFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("python3", "-c", yamlToJSON)
-	cmd.Stdin = bytes.NewReader(body)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(body, &doc); err != nil {
+		t.Fatalf("read %s: %v", templateFile, err)
+	}
+	v, err := cfnValue(&doc)
 	if err != nil {
-		msg := "python3 with PyYAML (pip install 'moto[server]') reads the template: " + err.Error() + "\n" + stderr.String()
-		var notFound *exec.Error
-		missing := errors.As(err, &notFound) || strings.Contains(stderr.String(), "No module named")
-		if missing && os.Getenv("CI") != "true" {
-			t.Skip(msg)
-		}
-		t.Fatal(msg)
+		t.Fatalf("read %s: %v", templateFile, err)
+	}
+	// Through JSON, so that numbers and the rest are what a JSON reader
+	// of the template would see.
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
 	}
 	var tmpl map[string]any
-	if err := json.Unmarshal(out, &tmpl); err != nil {
+	if err := json.Unmarshal(b, &tmpl); err != nil {
 		t.Fatalf("template as JSON: %v", err)
 	}
 	return tmpl
+}
+
+// cfnValue turns a YAML node into plain values, a CloudFormation short
+// form (!Name x) into its long form ({"Fn::Name": x}, {"Ref": x}; !GetAtt
+// "A.B" into ["A", "B"]).
+func cfnValue(n *yaml.Node) (any, error) {
+	var v any
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) != 1 {
+			return nil, fmt.Errorf("line %d: %d documents, want one", n.Line, len(n.Content))
+		}
+		return cfnValue(n.Content[0])
+	case yaml.AliasNode:
+		return cfnValue(n.Alias)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			val, err := cfnValue(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			m[n.Content[i].Value] = val
+		}
+		v = m
+	case yaml.SequenceNode:
+		l := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			val, err := cfnValue(c)
+			if err != nil {
+				return nil, err
+			}
+			l = append(l, val)
+		}
+		v = l
+	case yaml.ScalarNode:
+		if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+			v = n.Value
+		} else if err := n.Decode(&v); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n.Line, err)
+		}
+	default:
+		return nil, fmt.Errorf("line %d: unexpected YAML node kind %v", n.Line, n.Kind)
+	}
+	fn, short := strings.CutPrefix(n.Tag, "!")
+	if !short || strings.HasPrefix(fn, "!") {
+		return v, nil // a plain value, or one of YAML's own tags (!!str)
+	}
+	switch fn {
+	case "Ref":
+		return map[string]any{"Ref": v}, nil
+	case "GetAtt":
+		if s, ok := v.(string); ok {
+			resource, attr, _ := strings.Cut(s, ".")
+			v = []any{resource, attr}
+		}
+	}
+	return map[string]any{"Fn::" + fn: v}, nil
 }
 
 // at walks a decoded JSON value by map keys and list indexes ("0"),

@@ -36,7 +36,7 @@ func init() {
 // A message that cannot be sent after retries never fails the bundle:
 // its outcome passes on marked Unnotified (a stream then leaves its queue
 // messages to come back, a run exits with an error), and the message is
-// kept in the lake (UnsentURL) for the report's next pass to send.
+// kept in the lake (lake.UnsentURL) for the report's next pass to send.
 func Publish(s beam.Scope, outcomes beam.PCollection, topicARN string, opts Options) beam.PCollection {
 	s = s.Scope("notify.Publish")
 	return beam.ParDo(s, &publishFn{Topic: topicARN, Opts: opts}, outcomes)
