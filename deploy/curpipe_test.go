@@ -380,3 +380,22 @@ func depth(t *testing.T, e env, queueURL string) int {
 	b, _ := strconv.Atoi(out.Attributes["ApproximateNumberOfMessagesNotVisible"])
 	return a + b
 }
+
+// TestStackService deploys the stack with ServiceImage: the stream's
+// cluster, task definition (the worker role, the image, StreamCommand's
+// words) and service are created, with their outputs. (moto runs no
+// task; the command the task runs is TestStackStream's.)
+func TestStackService(t *testing.T) {
+	e := sharedEnv(t)
+	bucket := awstest.Name(t, "billing")
+	st := e.deploy(t, awstest.Name(t, "curpipe"), map[string]string{"BillingBucketName": bucket, "CreateBillingBucket": "true",
+		"ServiceImage": "registry.example.com/curpipe:dev", "ServiceSubnets": "subnet-0a1b2c3d,subnet-4e5f6a7b"})
+	for _, k := range []string{"ServiceName", "LogGroupName"} {
+		st.out(t, k)
+	}
+	for _, id := range []string{"Cluster", "LogGroup", "ExecutionRole", "TaskDefinition", "Service"} {
+		if !slices.ContainsFunc(st.resources, func(r stackResource) bool { return r.LogicalID == id }) {
+			t.Errorf("the stack has no %s", id)
+		}
+	}
+}

@@ -281,6 +281,39 @@ func TestTemplate(t *testing.T) {
 		}
 	})
 
+	t.Run("service", func(t *testing.T) {
+		for _, name := range []string{"Cluster", "LogGroup", "ExecutionRole", "TaskDefinition", "Service"} {
+			check(name+" condition", at(res(name), "Condition"), "RunService")
+		}
+		td := res("TaskDefinition")
+		check("task role", at(td, "Properties", "TaskRoleArn"), getAtt("WorkerRole", "Arn"))
+		check("launch type", at(res("Service"), "Properties", "LaunchType"), "FARGATE")
+		check("one stream at a time", at(res("Service"), "Properties", "DeploymentConfiguration", "MaximumPercent"), 100.0)
+		check("image", at(td, "Properties", "ContainerDefinitions", "0", "Image"), ref("ServiceImage"))
+		check("logs", at(td, "Properties", "ContainerDefinitions", "0", "LogConfiguration", "Options", "awslogs-group"), ref("LogGroup"))
+		// The task runs what StreamCommand says, word for word.
+		var words []string
+		for _, w := range at(td, "Properties", "ContainerDefinitions", "0", "Command").([]any) {
+			switch w := w.(type) {
+			case string:
+				words = append(words, w)
+			case map[string]any:
+				if name, ok := w["Ref"].(string); ok {
+					words = append(words, "${"+name+"}")
+				} else if sub, ok := at(w, "Fn::Sub", "0").(string); ok {
+					words = append(words, sub)
+				}
+			}
+		}
+		command, _ := at(tmpl, "Outputs", "StreamCommand", "Value", "Fn::Sub", "0").(string)
+		if got, want := "curpipe "+strings.Join(words, " "), command; got != want {
+			t.Errorf("the task's command\n  %s\nis not StreamCommand\n  %s", got, want)
+		}
+		if at(tmpl, "Rules", "ServiceNeedsSubnets") == nil {
+			t.Error("no rule requires subnets for a service")
+		}
+	})
+
 	t.Run("outputs", func(t *testing.T) {
 		for _, k := range wantOutputs {
 			if at(tmpl, "Outputs", k, "Value") == nil {
