@@ -17,6 +17,12 @@ import (
 // them.
 func loadTemplate(t *testing.T) map[string]any {
 	t.Helper()
+	return loadTemplateFile(t, templateFile)
+}
+
+// loadTemplateFile reads a template of this folder as loadTemplate does.
+func loadTemplateFile(t *testing.T, templateFile string) map[string]any {
+	t.Helper()
 	body, err := os.ReadFile(templateFile)
 	if err != nil {
 		t.Fatal(err)
@@ -311,6 +317,23 @@ func TestTemplate(t *testing.T) {
 		}
 		if at(tmpl, "Rules", "ServiceNeedsSubnets") == nil {
 			t.Error("no rule requires subnets for a service")
+		}
+	})
+
+	t.Run("other payers deliver", func(t *testing.T) {
+		var found bool
+		for _, st := range at(res("BillingBucketPolicy"), "Properties", "PolicyDocument", "Statement").([]any) {
+			cond, _ := at(st, "Fn::If").([]any)
+			if len(cond) != 3 || cond[0] != "HasPayers" {
+				continue
+			}
+			found = true
+			check("payer statement principal", at(cond[1], "Principal"), map[string]any{"Service": "bcm-data-exports.amazonaws.com"})
+			check("payer statement accounts", at(cond[1], "Condition", "StringEquals", "aws:SourceAccount"), ref("PayerAccountIds"))
+			check("payer statement otherwise", cond[2], ref("AWS::NoValue"))
+		}
+		if !found {
+			t.Error("the billing bucket's policy has no statement for PayerAccountIds")
 		}
 	})
 
