@@ -281,7 +281,36 @@ func putDelivery(t *testing.T, e env, bucket string) string {
 	t.Helper()
 	cfg := gen.DefaultConfig()
 	cfg.Rows, cfg.Files, cfg.Payers, cfg.Accounts = 3000, 3, 2, 4
-	cfg.Prefix, cfg.Report, cfg.Bucket = "cur", "deploy", bucket
+	cfg.Prefix, cfg.Report = "cur", "deploy"
+	return expected(t, putGenerated(t, e, bucket, cfg))
+}
+
+// expected is the daily_detail.csv of the totals of generated deliveries.
+func expected(t *testing.T, tabs ...totals.Table) string {
+	t.Helper()
+	all := make(totals.Table)
+	for _, tab := range tabs {
+		for d, s := range tab {
+			all.Merge(d, *s)
+		}
+	}
+	exp := t.TempDir()
+	if err := gen.WriteExpect(exp, all); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join(exp, "daily_detail.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(want)
+}
+
+// putGenerated generates a delivery as cfg says and puts it into the
+// bucket, data files first and manifests last, as AWS delivers; it returns
+// the delivery's exact totals.
+func putGenerated(t *testing.T, e env, bucket string, cfg gen.Config) totals.Table {
+	t.Helper()
+	cfg.Bucket = bucket
 	dir := t.TempDir()
 	res, err := gen.Generate(context.Background(), dir, cfg)
 	if err != nil {
@@ -300,15 +329,7 @@ func putDelivery(t *testing.T, e env, bucket string) string {
 			t.Fatalf("put %s: %v", key, err)
 		}
 	}
-	exp := t.TempDir()
-	if err := gen.WriteExpect(exp, res.Totals); err != nil {
-		t.Fatal(err)
-	}
-	want, err := os.ReadFile(filepath.Join(exp, "daily_detail.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(want)
+	return res.Totals
 }
 
 func cmpBool(a, b bool) int {
@@ -398,4 +419,55 @@ func TestStackService(t *testing.T) {
 			t.Errorf("the stack has no %s", id)
 		}
 	}
+}
+
+// TestStackManyPayers: three payer accounts' CUR 2.0 exports deliver into
+// the central bucket, each under <ExportPrefix><account>/ as payer.yaml
+// sets them up, and the stack's stream sums them all exactly, each payer
+// from its own reports (the payer is taken from the data).
+func TestStackManyPayers(t *testing.T) {
+	e := sharedEnv(t)
+	ctx := context.Background()
+	bucket := awstest.Name(t, "billing")
+	payers := []string{"111111111111", "222222222222", "333333333333"}
+	st := e.deploy(t, awstest.Name(t, "curpipe"), map[string]string{"BillingBucketName": bucket, "CreateBillingBucket": "true",
+		"PayerAccountIds": strings.Join(payers, ",")})
+	if _, err := e.s3().PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
+		Bucket:                    aws.String(bucket),
+		NotificationConfiguration: &s3types.NotificationConfiguration{EventBridgeConfiguration: &s3types.EventBridgeConfiguration{}},
+	}); err != nil {
+		t.Fatalf("turn on the bucket's EventBridge notifications: %v", err)
+	}
+	bin := curpipeBinary(t)
+	stop := runStream(t, bin, st.out(t, "StreamCommand"), "--window", "3s", "--wait", "1s")
+	defer stop()
+
+	var tabs []totals.Table
+	seen := map[string]bool{}
+	for i, account := range payers {
+		cfg := gen.DefaultConfig()
+		cfg.Format, cfg.Seed = gen.CUR2Parquet, uint64(10+i)
+		cfg.Rows, cfg.Files, cfg.Payers, cfg.Accounts = 1500, 2, 1, 3
+		cfg.Prefix, cfg.Report = "cur/"+account, "curpipe" // payer.yaml's S3Prefix and ExportName
+		tab := putGenerated(t, e, bucket, cfg)
+		for d := range tab {
+			seen[d.Payer] = true
+		}
+		tabs = append(tabs, tab)
+	}
+	if len(seen) != len(payers) {
+		t.Fatalf("the generated deliveries hold %d payers, want %d", len(seen), len(payers))
+	}
+	want := expected(t, tabs...)
+	table := st.out(t, "TableName")
+	waitFor(t, "the three payers' exact totals in the stack's table", 2*time.Minute, func() bool {
+		got, err := exec.Command(bin, "query", "--table", table, "--from", "2023-06-01", "--to", "2025-06-30", "--detail").Output()
+		return err == nil && sameTotals(t, string(got), want)
+	})
+	for _, q := range []string{"DlqUrl", "EventsDlqUrl"} {
+		if n := depth(t, e, st.out(t, q)); n != 0 {
+			t.Errorf("%d messages in %s", n, q)
+		}
+	}
+	stop()
 }
