@@ -1,6 +1,13 @@
 package s3io
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/curpipe/curpipe/io/objstore"
+)
 
 // Defaults for a Store's options.
 const (
@@ -20,6 +27,7 @@ type options struct {
 	partSize        int64
 	listPageSize    int32
 	listConcurrency int
+	role            string // IAM role ARN to assume; "" uses the process's credentials
 }
 
 // withDefaults fills the options left unset, so that a zero Store works.
@@ -72,4 +80,87 @@ func ListConcurrency(n int) OptionFn {
 		o.listConcurrency = n
 		return nil
 	}
+}
+
+// Role makes the Store call S3 as the IAM role roleARN, assumed through
+// STS with the process's credentials: a payer account's exports read
+// from that account's own bucket.
+func Role(roleARN string) OptionFn {
+	return func(o *options) error {
+		if roleARN == "" {
+			return fmt.Errorf("empty role ARN")
+		}
+		o.role = roleARN
+		return nil
+	}
+}
+
+// SourceRole is the IAM role the objects under Prefix (an s3:// URL) are
+// read as.
+type SourceRole struct {
+	Prefix string
+	Role   string
+}
+
+// ParseSourceRole reads "s3://bucket/prefix=arn:aws:iam::ACCOUNT:role/NAME",
+// the form of curpipe's --source-role flag.
+func ParseSourceRole(v string) (SourceRole, error) {
+	prefix, role, ok := strings.Cut(v, "=")
+	if !ok {
+		return SourceRole{}, fmt.Errorf("%q: want s3://bucket/prefix=ROLE_ARN", v)
+	}
+	bucket, key, err := ParseURL(prefix)
+	if err != nil {
+		return SourceRole{}, fmt.Errorf("%q: %w", v, err)
+	}
+	if key == "" {
+		prefix = URL(bucket, "") // the whole bucket, and not another named alike
+	}
+	if !strings.HasPrefix(role, "arn:") || !strings.Contains(role, ":role/") {
+		return SourceRole{}, fmt.Errorf("%q: %q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", v, role)
+	}
+	return SourceRole{Prefix: prefix, Role: role}, nil
+}
+
+// SourceRoles say which role reads which objects; objects under no
+// prefix are read with the process's credentials.
+type SourceRoles []SourceRole
+
+// RoleFor returns the role the object or prefix u is read as: that of the
+// longest prefix holding u, or "".
+func (r SourceRoles) RoleFor(u string) string {
+	best, role := -1, ""
+	for _, s := range r {
+		if strings.HasPrefix(u, s.Prefix) && len(s.Prefix) > best {
+			best, role = len(s.Prefix), s.Role
+		}
+	}
+	return role
+}
+
+// Store returns the store to read u from: an S3 store calling as u's
+// role when it has one, else the store objstore.For gives.
+func (r SourceRoles) Store(u string) (objstore.Store, error) {
+	if role := r.RoleFor(u); role != "" {
+		return New(nil, Role(role))
+	}
+	return objstore.For(u)
+}
+
+// ReadAll reads the whole object u as its role (see Store).
+func (r SourceRoles) ReadAll(ctx context.Context, u string) ([]byte, error) {
+	s, err := r.Store(u)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := s.Open(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", u, err)
+	}
+	return b, nil
 }

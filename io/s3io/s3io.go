@@ -71,6 +71,8 @@ type s3API interface {
 var (
 	clientMu sync.Mutex
 	client   *s3.Client
+	roleMu   sync.Mutex
+	roleCli  = map[string]*s3.Client{}
 )
 
 // Client returns the process's S3 client, creating it on first use. A
@@ -85,7 +87,29 @@ func Client(ctx context.Context) (*s3.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	client = s3.NewFromConfig(cfg, func(o *s3.Options) {
+	client = newClient(cfg)
+	return client, nil
+}
+
+// RoleClient returns the process's S3 client for the IAM role roleARN
+// (see awsconfig.ForRole), creating it on first use.
+func RoleClient(ctx context.Context, roleARN string) (*s3.Client, error) {
+	roleMu.Lock()
+	defer roleMu.Unlock()
+	if c, ok := roleCli[roleARN]; ok {
+		return c, nil
+	}
+	cfg, err := awsconfig.ForRole(ctx, roleARN)
+	if err != nil {
+		return nil, err
+	}
+	c := newClient(cfg)
+	roleCli[roleARN] = c
+	return c, nil
+}
+
+func newClient(cfg aws.Config) *s3.Client {
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
 		// Emulators answer on an address, not on bucket host names.
 		o.UsePathStyle = awsconfig.CustomEndpoint("S3")
 		// Ranged GETs never carry a whole-object checksum; without this,
@@ -96,7 +120,6 @@ func Client(ctx context.Context) (*s3.Client, error) {
 		// the SDK warn of a mismatch on close for every such object.
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	})
-	return client, nil
 }
 
 // Store reads and writes S3 objects. The zero value uses the process's
@@ -126,6 +149,13 @@ func New(c *s3.Client, opts ...OptionFn) (*Store, error) {
 func (s *Store) client(ctx context.Context) (s3API, error) {
 	if s.api != nil {
 		return s.api, nil
+	}
+	if s.opts.role != "" {
+		c, err := RoleClient(ctx, s.opts.role)
+		if err != nil {
+			return nil, fmt.Errorf("S3 client as %s: %w", s.opts.role, err)
+		}
+		return c, nil
 	}
 	return Client(ctx)
 }
