@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
+	"github.com/curpipe/curpipe/io/s3io"
 	"github.com/curpipe/curpipe/transforms/commit"
 	"github.com/curpipe/curpipe/transforms/daily"
 	"github.com/curpipe/curpipe/transforms/notify"
@@ -56,6 +57,10 @@ type Config struct {
 	// MaxCells bounds the distinct cells of a report's partial sums; 0
 	// means parse.DefaultMaxCells.
 	MaxCells int
+	// Roles say which IAM role reads which S3 prefix: a payer account's
+	// exports in its own bucket, read by assuming a role it grants. Their
+	// buckets may be read as the inputs' are.
+	Roles s3io.SourceRoles
 }
 
 // ReadBuckets returns the S3 buckets reads may come from: the inputs'
@@ -74,6 +79,9 @@ func (c Config) ReadBuckets() []string {
 	}
 	for _, b := range c.AllowBuckets {
 		add(b)
+	}
+	for _, r := range c.Roles {
+		add(bucketOf(r.Prefix))
 	}
 	return out
 }
@@ -117,7 +125,7 @@ func Batch(s beam.Scope, c Config) error {
 		return err
 	}
 	inputs := beam.Create(s, toAny(c.Inputs)...)
-	reports := reports.ListReports(s, inputs, reports.ListOptions{Output: c.Output, Reprocess: c.Reprocess, Limits: c.ReportLimits})
+	reports := reports.ListReports(s, inputs, reports.ListOptions{Output: c.Output, Reprocess: c.Reprocess, Limits: c.ReportLimits, Roles: c.Roles})
 	outcomes := process(s, c, reports, false)
 	commit.Finalize(s, outcomes, commit.Options{Output: c.Output, Table: c.TotalsTable}, c.RunID)
 	return nil
@@ -127,7 +135,7 @@ func Batch(s beam.Scope, c Config) error {
 // stream graphs: from reports to their committed (and notified) outcomes.
 func process(s beam.Scope, c Config, reports beam.PCollection, stream bool) beam.PCollection {
 	tasks := parse.ExpandFiles(s, reports, c.ParseGroups)
-	partials, statuses := parse.Parse(s, tasks, parse.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows, AllowBuckets: c.ReadBuckets(), NoCurated: c.NoCurated, Limits: c.Limits, MaxCells: c.MaxCells})
+	partials, statuses := parse.Parse(s, tasks, parse.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows, AllowBuckets: c.ReadBuckets(), NoCurated: c.NoCurated, Limits: c.Limits, MaxCells: c.MaxCells, Roles: c.Roles})
 	verdicts := daily.Verdicts(s, reports, statuses, c.MaxBadRows)
 	shards := daily.DailyTotals(s, partials, verdicts)
 	opts := commit.Options{Output: c.Output, Table: c.TotalsTable}

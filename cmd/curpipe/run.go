@@ -17,6 +17,7 @@ import (
 
 	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/io/s3io"
 	"github.com/curpipe/curpipe/pipeline"
 	"github.com/curpipe/curpipe/runners"
 	"github.com/curpipe/curpipe/transforms/commit"
@@ -33,6 +34,36 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
+// rolesFlag collects --source-role PREFIX=ROLE_ARN.
+type rolesFlag s3io.SourceRoles
+
+func (r *rolesFlag) String() string {
+	var parts []string
+	for _, s := range *r {
+		parts = append(parts, s.Prefix+"="+s.Role)
+	}
+	return strings.Join(parts, ",")
+}
+
+// Set takes one PREFIX=ROLE_ARN or several joined by commas (the form a
+// CloudFormation list joins to); an empty value adds none.
+func (r *rolesFlag) Set(v string) error {
+	for _, one := range strings.Split(v, ",") {
+		if one = strings.TrimSpace(one); one == "" {
+			continue
+		}
+		s, err := s3io.ParseSourceRole(one)
+		if err != nil {
+			return err
+		}
+		*r = append(*r, s)
+	}
+	return nil
+}
+
+// sourceRoleUsage is the --source-role flag's help, the same for every command.
+const sourceRoleUsage = "s3://bucket/prefix=ROLE_ARN: read the objects under the prefix as this IAM role, assumed through STS (a payer account's own bucket); repeatable, or several joined by commas"
+
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := commandFlags("run", stderr)
 	var inputs listFlag
@@ -46,6 +77,8 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	topic := fs.String("sns-topic", "", "SNS topic ARN told of each committed or failed report")
 	var allow listFlag
 	fs.Var(&allow, "allow-bucket", "an S3 bucket reads may come from besides the inputs' (repeatable)")
+	var roles rolesFlag
+	fs.Var(&roles, "source-role", sourceRoleUsage)
 	limits := limitFlags(fs)
 	groups := fs.Int("parse-groups", parse.DefaultGroups, "groups of a report's files parsed in parallel, each into one set of partial sums holding its share of --max-cells")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of this process (prism and its in-process workers) to this file")
@@ -72,6 +105,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		ReportLimits: limits.reports,
 		MaxCells:     limits.cells,
 		ParseGroups:  *groups,
+		Roles:        s3io.SourceRoles(roles),
 	}
 	if err := cfg.Validate(); err != nil {
 		return &exitError{code: 2, err: err}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
+	"github.com/curpipe/curpipe/io/s3io"
 	"github.com/curpipe/curpipe/pipeline"
 	"github.com/curpipe/curpipe/runners"
 	"github.com/curpipe/curpipe/transforms/parse"
@@ -34,6 +35,8 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	groups := fs.Int("parse-groups", parse.DefaultGroups, "groups of a report's files parsed in parallel, each into one set of partial sums holding its share of --max-cells")
 	var allow listFlag
 	fs.Var(&allow, "allow-bucket", "an S3 bucket events may name (repeatable); events naming others fail")
+	var roles rolesFlag
+	fs.Var(&roles, "source-role", sourceRoleUsage+"; its bucket may be named by events")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: curpipe stream --queue URL --output PATH [--totals-table NAME] [--sns-topic ARN] [--window 1m]\n\nFlags (with Beam's):\n")
 		fs.PrintDefaults()
@@ -45,13 +48,13 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	cfg := pipeline.Config{
 		Output: absLocal([]string{*output})[0], MaxBadRows: *maxBad,
 		TotalsTable: *table, Topic: *topic, AllowBuckets: allow, Limits: limits.files, ReportLimits: limits.reports, MaxCells: limits.cells,
-		ParseGroups: *groups,
+		ParseGroups: *groups, Roles: s3io.SourceRoles(roles),
 	}
 	q := pipeline.StreamConfig{Queue: *queue, Window: *win, BatchSize: *batch, WaitTime: *wait, Visibility: *visibility, Readers: *readers}
 	if err := q.Validate(); err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	if len(allow) == 0 {
+	if len(allow) == 0 && len(roles) == 0 {
 		return &exitError{code: 2, err: errors.New("give --allow-bucket for each bucket the events may name: reads are limited to those")}
 	}
 	p, s := beam.NewPipelineWithRoot()

@@ -48,6 +48,8 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	topic := fs.String("sns-topic", "", "SNS topic ARN")
 	queue := fs.String("queue", "", "SQS queue URL of the stream mode")
 	fs.Var(&allow, "allow-bucket", "an S3 bucket reads may come from besides the inputs' (repeatable)")
+	var roles rolesFlag
+	fs.Var(&roles, "source-role", sourceRoleUsage)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: curpipe validate [--input PATH ...] [--output PATH] [--totals-table NAME] [--sns-topic ARN] [--queue URL]\n\n")
 		fs.PrintDefaults()
@@ -59,7 +61,7 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 
 	cfg := pipeline.Config{
 		Inputs: absLocal(inputs), Output: absLocal([]string{*output})[0], RunID: "validate",
-		TotalsTable: *table, Topic: *topic, AllowBuckets: allow,
+		TotalsTable: *table, Topic: *topic, AllowBuckets: allow, Roles: s3io.SourceRoles(roles),
 	}
 	checks := []check{{"the batch graph builds", func(context.Context) error {
 		if len(cfg.Inputs) == 0 || cfg.Output == "" {
@@ -69,7 +71,11 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return pipeline.Batch(s, cfg)
 	}}}
 	for _, in := range cfg.Inputs {
-		checks = append(checks, check{"input " + in + " is listable", func(ctx context.Context) error { return checkInput(ctx, in) }})
+		name := "input " + in + " is listable"
+		if role := cfg.Roles.RoleFor(in); role != "" {
+			name += " as " + role
+		}
+		checks = append(checks, check{name, func(ctx context.Context) error { return checkInput(ctx, in, cfg.Roles) }})
 	}
 	if cfg.Output != "" {
 		checks = append(checks, check{"output " + cfg.Output + " is writable", func(ctx context.Context) error { return checkOutput(ctx, cfg.Output) }})
@@ -139,13 +145,15 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 }
 
 // checkInput lists an input and says how many objects it holds.
-func checkInput(ctx context.Context, in string) error {
-	if bucket, _, err := s3io.ParseURL(in); err == nil {
+func checkInput(ctx context.Context, in string, roles s3io.SourceRoles) error {
+	if bucket, _, err := s3io.ParseURL(in); err == nil && roles.RoleFor(in) == "" {
+		// A role may read a prefix without leave to HeadBucket; its
+		// listing below says what matters.
 		if err := s3io.CheckBucket(ctx, bucket); err != nil {
 			return err
 		}
 	}
-	store, err := objstore.For(in)
+	store, err := roles.Store(in)
 	if err != nil {
 		return err
 	}

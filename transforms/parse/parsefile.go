@@ -12,6 +12,7 @@ import (
 
 	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/io/s3io"
 	"github.com/curpipe/curpipe/transforms/cur"
 	"github.com/curpipe/curpipe/transforms/curated"
 	"github.com/curpipe/curpipe/transforms/element"
@@ -40,6 +41,9 @@ type ParseOptions struct {
 	// currency) a report's files sum into, over all its parse groups: each
 	// group may hold its share. 0 means DefaultMaxCells.
 	MaxCells int
+	// Roles say which IAM role reads which S3 prefix (a payer's own
+	// bucket); other files are read with the process's credentials.
+	Roles s3io.SourceRoles
 }
 
 // DefaultMaxCells is ParseOptions.MaxCells unless told otherwise: a month
@@ -134,11 +138,14 @@ func (p *fileParser) run(ctx context.Context) error {
 	if err := p.allowed(t.URL); err != nil {
 		return err
 	}
-	store, err := objstore.For(t.URL)
+	store, err := p.opts.Roles.Store(t.URL)
 	if err != nil {
 		return err
 	}
 	ra, err := store.OpenAt(ctx, t.URL)
+	if role := p.opts.Roles.RoleFor(t.URL); err != nil && role != "" {
+		return fmt.Errorf("open %s as %s: %w", t.URL, role, err)
+	}
 	if err != nil {
 		return fmt.Errorf("open %s: %w", t.URL, err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/io/s3io"
 	"github.com/curpipe/curpipe/io/sqsio"
 	"github.com/curpipe/curpipe/transforms/element"
 	"github.com/curpipe/curpipe/transforms/report"
@@ -36,7 +37,7 @@ func init() {
 // their messages.
 func ResolveEvents(s beam.Scope, deliveries beam.PCollection, opts ListOptions) beam.PCollection {
 	s = s.Scope("reports.ResolveEvents")
-	keyed := beam.ParDo(s, &resolveEventFn{Output: opts.Output, Reprocess: opts.Reprocess, Limits: opts.Limits}, deliveries)
+	keyed := beam.ParDo(s, &resolveEventFn{Output: opts.Output, Reprocess: opts.Reprocess, Limits: opts.Limits, Roles: opts.Roles}, deliveries)
 	return beam.ParDo(s, mergeEvents, beam.GroupByKey(s, keyed))
 }
 
@@ -44,6 +45,7 @@ type resolveEventFn struct {
 	Output    string
 	Reprocess bool
 	Limits    report.Limits
+	Roles     s3io.SourceRoles
 }
 
 func (f *resolveEventFn) ProcessElement(ctx context.Context, d sqsio.Delivery, emit func(string, element.Report)) error {
@@ -64,6 +66,9 @@ func (f *resolveEventFn) ProcessElement(ctx context.Context, d sqsio.Delivery, e
 	}
 	for _, o := range ev.Objects {
 		r, err := f.resolveObject(ctx, o.URL())
+		if role := f.Roles.RoleFor(o.URL()); err != nil && role != "" {
+			err = fmt.Errorf("as %s: %w", role, err)
+		}
 		if err != nil {
 			// Listing or reading a manifest failed past the retries (S3
 			// down, say): the message's report fails with the cause and is
@@ -92,7 +97,7 @@ func (f *resolveEventFn) resolveObject(ctx context.Context, u string) (element.R
 	var objs []report.Object
 	found := false
 	for _, root := range roots {
-		store, err := objstore.For(root)
+		store, err := f.Roles.Store(root)
 		if err != nil {
 			return element.Report{}, err
 		}
@@ -105,7 +110,7 @@ func (f *resolveEventFn) resolveObject(ctx context.Context, u string) (element.R
 			found = found || o.URL == u
 		}
 	}
-	reports, _, err := report.ResolveWithin(ctx, objs, objstore.ReadAll, f.Limits)
+	reports, _, err := report.ResolveWithin(ctx, objs, f.Roles.ReadAll, f.Limits)
 	if err != nil {
 		return element.Report{}, err
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/curpipe/curpipe/io/lake"
-	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/io/s3io"
 	"github.com/curpipe/curpipe/transforms/element"
 	"github.com/curpipe/curpipe/transforms/report"
 )
@@ -33,6 +33,9 @@ type ListOptions struct {
 	// Limits bound manifests and reports; zero fields take
 	// report.DefaultLimits'.
 	Limits report.Limits
+	// Roles say which IAM role reads which S3 prefix (a payer's own
+	// bucket); other objects are read with the process's credentials.
+	Roles s3io.SourceRoles
 }
 
 // ListReports lists each input location (a folder, a glob, an S3 prefix),
@@ -41,17 +44,21 @@ type ListOptions struct {
 // set, so the run summary can say so.
 func ListReports(s beam.Scope, inputs beam.PCollection, opts ListOptions) beam.PCollection {
 	s = s.Scope("reports.ListReports")
-	return beam.ParDo(s, &listFn{Output: opts.Output, Reprocess: opts.Reprocess, Limits: opts.Limits}, inputs)
+	return beam.ParDo(s, &listFn{Output: opts.Output, Reprocess: opts.Reprocess, Limits: opts.Limits, Roles: opts.Roles}, inputs)
 }
 
 type listFn struct {
 	Output    string
 	Reprocess bool
 	Limits    report.Limits
+	Roles     s3io.SourceRoles
 }
 
 func (f *listFn) ProcessElement(ctx context.Context, input string, emit func(element.Report)) error {
 	reports, err := f.list(ctx, input)
+	if role := f.Roles.RoleFor(input); err != nil && role != "" {
+		err = fmt.Errorf("as %s: %w", role, err)
+	}
 	if err != nil {
 		// An input that cannot be listed or resolved (its store down, say)
 		// fails as a report of its own, so that the run's other inputs
@@ -74,7 +81,7 @@ func (f *listFn) ProcessElement(ctx context.Context, input string, emit func(ele
 
 // list lists an input and resolves its objects into reports.
 func (f *listFn) list(ctx context.Context, input string) ([]report.Report, error) {
-	store, err := objstore.For(input)
+	store, err := f.Roles.Store(input)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +93,7 @@ func (f *listFn) list(ctx context.Context, input string) ([]report.Report, error
 	for i, o := range objs {
 		listed[i] = report.Object{URL: o.URL, Key: o.Key, Size: o.Size, ModTime: o.ModTime, ETag: o.ETag}
 	}
-	reports, skipped, err := report.ResolveWithin(ctx, listed, objstore.ReadAll, f.Limits)
+	reports, skipped, err := report.ResolveWithin(ctx, listed, f.Roles.ReadAll, f.Limits)
 	if err != nil {
 		return nil, fmt.Errorf("resolve %s: %w", input, err)
 	}
