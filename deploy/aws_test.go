@@ -240,14 +240,18 @@ type stackResource struct {
 	Status     string `xml:"ResourceStatus"`
 }
 
-// deploy creates a stack of the template with params and waits until it
-// is complete. The stack stays: moto cannot delete it (it deletes the role
+// deploy creates a stack of the template (curpipe.yaml, or the file
+// given) with params and waits until it is complete. The stack stays: moto cannot delete it (it deletes the role
 // before detaching the managed policy), and names unique to the test keep
 // it apart from others.
-func (e env) deploy(t *testing.T, name string, params map[string]string) *stack {
+func (e env) deploy(t *testing.T, name string, params map[string]string, file ...string) *stack {
 	t.Helper()
 	ctx := context.Background()
-	body, err := os.ReadFile(templateFile)
+	tmpl := templateFile
+	if len(file) > 0 {
+		tmpl = file[0]
+	}
+	body, err := os.ReadFile(tmpl)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -208,7 +208,9 @@ func TestTemplate(t *testing.T) {
 			check(policy+" principal", at(s, "Principal"), map[string]any{"Service": "events.amazonaws.com"})
 			check(policy+" action", at(s, "Action"), "sqs:SendMessage")
 			check(policy+" resource", at(s, "Resource"), getAtt(queue, "Arn"))
-			check(policy+" condition", at(s, "Condition"), map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": getAtt("Rule", "Arn")}})
+			// The rule, and the payers' rule when there are PayerSources.
+			check(policy+" condition", at(s, "Condition"), map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": []any{getAtt("Rule", "Arn"),
+				map[string]any{"Fn::If": []any{"HasPayerSources", getAtt("PayerRule", "Arn"), ref("AWS::NoValue")}}}}})
 		}
 	})
 
@@ -308,10 +310,15 @@ func TestTemplate(t *testing.T) {
 					words = append(words, "${"+name+"}")
 				} else if sub, ok := at(w, "Fn::Sub", "0").(string); ok {
 					words = append(words, sub)
+				} else if list, ok := at(w, "Fn::Join", "1", "Ref").(string); ok && at(w, "Fn::Join", "0") == "," {
+					words = append(words, "${"+list+"}")
 				}
 			}
 		}
 		command, _ := at(tmpl, "Outputs", "StreamCommand", "Value", "Fn::Sub", "0").(string)
+		// ${Sources} is " --source-role " and PayerSources joined, or
+		// nothing; the task passes the joined list, empty or not.
+		command = strings.Replace(command, "${Sources}", " --source-role ${PayerSources}", 1)
 		if got, want := "curpipe "+strings.Join(words, " "), command; got != want {
 			t.Errorf("the task's command\n  %s\nis not StreamCommand\n  %s", got, want)
 		}
@@ -344,4 +351,59 @@ func TestTemplate(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestTemplatePayerSources checks what the template adds for payers that
+// keep their exports in their own buckets, which moto's single account
+// cannot exercise: the rule taking their forwarded events, the bus policy
+// letting them forward, and the workers' leave to assume their roles.
+func TestTemplatePayerSources(t *testing.T) {
+	tmpl := loadTemplateFile(t, templateFile)
+	check := func(what string, got, want any) {
+		t.Helper()
+		if !jsonEqual(got, want) {
+			g, _ := json.Marshal(got)
+			w, _ := json.Marshal(want)
+			t.Errorf("%s: %s, want %s", what, g, w)
+		}
+	}
+	rule := at(tmpl, "Resources", "PayerRule")
+	check("PayerRule condition", at(rule, "Condition"), "HasPayerSources")
+	check("PayerRule bus", at(rule, "Properties", "EventBusName"), nil) // the default bus
+	pattern := at(rule, "Properties", "EventPattern")
+	check("PayerRule source", at(pattern, "source"), []any{"aws.s3"})
+	check("PayerRule accounts", at(pattern, "account"), ref("PayerAccountIds"))
+	check("PayerRule buckets", at(pattern, "detail", "bucket", "name"), []any{map[string]any{"anything-but": ref("BillingBucketName")}})
+	check("PayerRule keys", at(pattern, "detail", "object", "key"), []any{map[string]any{"prefix": ref("ExportPrefix")}})
+	check("PayerRule target", at(rule, "Properties", "Targets", "0", "Arn"), getAtt("Queue", "Arn"))
+	check("PayerRule target DLQ", at(rule, "Properties", "Targets", "0", "DeadLetterConfig", "Arn"), getAtt("EventsDlq", "Arn"))
+
+	bus := at(tmpl, "Resources", "PayerEventsPolicy")
+	check("PayerEventsPolicy condition", at(bus, "Condition"), "HasPayerSources")
+	check("PayerEventsPolicy principal", at(bus, "Properties", "Statement", "Principal"), map[string]any{"AWS": ref("PayerAccountIds")})
+	check("PayerEventsPolicy action", at(bus, "Properties", "Statement", "Action"), "events:PutEvents")
+
+	policy := at(tmpl, "Resources", "PayerReadRolesPolicy")
+	check("PayerReadRolesPolicy condition", at(policy, "Condition"), "HasPayerSources")
+	check("PayerReadRolesPolicy roles", at(policy, "Properties", "Roles"), []any{ref("WorkerRole")})
+	stmts, _ := at(policy, "Properties", "PolicyDocument", "Statement").([]any)
+	if len(stmts) != 1 {
+		t.Fatalf("PayerReadRolesPolicy has %d statements, want 1", len(stmts))
+	}
+	check("AssumePayerReadRoles action", at(stmts[0], "Action"), "sts:AssumeRole")
+	check("AssumePayerReadRoles resource", at(stmts[0], "Resource"), map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/curpipe-source-read*"})
+	check("AssumePayerReadRoles accounts", at(stmts[0], "Condition"), map[string]any{"StringEquals": map[string]any{"aws:ResourceAccount": ref("PayerAccountIds")}})
+
+	// payer-bucket.yaml names its role so that the policy above matches
+	// it, and trusts only the principal it is given.
+	payer := loadTemplateFile(t, "payer-bucket.yaml")
+	pattern2, _ := at(payer, "Parameters", "ReadRoleName", "AllowedPattern").(string)
+	if !strings.HasPrefix(pattern2, "^curpipe-source-read") {
+		t.Errorf("payer-bucket.yaml's ReadRoleName pattern %q does not hold the names to curpipe-source-read*", pattern2)
+	}
+	check("read role trust", at(payer, "Resources", "ReadRole", "Properties", "AssumeRolePolicyDocument", "Statement", "0", "Principal"),
+		map[string]any{"AWS": ref("CentralWorkerArn")})
+	check("forward target", at(payer, "Resources", "ForwardRule", "Properties", "Targets", "0", "Arn"),
+		map[string]any{"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${CentralAccountId}:event-bus/default"})
+	check("forward bus", at(payer, "Resources", "ForwardRule", "Properties", "EventBusName"), nil)
 }
