@@ -7,6 +7,7 @@ package runners
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,6 +56,32 @@ const cancelWait = 30 * time.Second
 
 var jobs atomic.Int64
 
+// stagingGate lets one in-process prism job at a time stage its
+// artifacts: prism (v2.77) keeps every job's artifacts in one map that it
+// writes without a lock, and two jobs staging at once crash the process
+// ("concurrent map writes" in ReverseArtifactRetrievalService). Only a
+// process running several jobs at once (tests, an embedding program)
+// meets it; the command runs one.
+var stagingGate = make(chan struct{}, 1)
+
+// stagingHold is how long a job holds the gate: staging is the first
+// thing a job does and takes milliseconds; the hold leaves room for a
+// loaded machine.
+const stagingHold = 3 * time.Second
+
+// gateStaging waits for the gate and returns its release: called when the
+// job ends, or after stagingHold, whichever comes first.
+func gateStaging() (release func()) {
+	stagingGate <- struct{}{}
+	var once sync.Once
+	free := func() { once.Do(func() { <-stagingGate }) }
+	timer := time.AfterFunc(stagingHold, free)
+	return func() {
+		timer.Stop()
+		free()
+	}
+}
+
 // Run executes p on the selected runner and waits for it to finish.
 //
 // On a job server, ending ctx cancels the job there and waits for it to
@@ -63,6 +90,9 @@ var jobs atomic.Int64
 func Run(ctx context.Context, p *beam.Pipeline) (beam.PipelineResult, error) {
 	name := Name()
 	if !portable(name) {
+		if name == "prism" {
+			defer gateStaging()()
+		}
 		res, err := beam.Run(ctx, name, p)
 		if err != nil {
 			return res, fmt.Errorf("run on %s: %w", name, err)
