@@ -173,12 +173,18 @@ func (d *dataset) writeData(w io.Writer, j *job, table totals.Table, stop func()
 		}
 		return 0, pw.Close()
 	}
-	zw, err := gzip.NewWriterLevel(w, d.cfg.Level)
+	return writeCSV(w, d.cfg.Level, rand.New(rand.NewPCG(s1^0x6e6f746174696f6e, s2)), each)
+}
+
+// writeCSV writes gzip CUR 1.0 CSV to w: the header, then the items each
+// hands to its write function. notes draws the file's time style and each
+// number's notation. It returns the uncompressed bytes written.
+func writeCSV(w io.Writer, level int, notes *rand.Rand, each func(write func(*item) error) error) (int64, error) {
+	zw, err := gzip.NewWriterLevel(w, level)
 	if err != nil {
 		return 0, fmt.Errorf("gzip: %w", err)
 	}
 	aw := newAsyncWriter(zw, 1<<20)
-	notes := rand.New(rand.NewPCG(s1^0x6e6f746174696f6e, s2))
 	// Most files write times as CUR does; one in five as the docs do and
 	// one in ten as tools that drop the zone.
 	style := timeMillis
