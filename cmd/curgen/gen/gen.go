@@ -14,6 +14,10 @@
 // so one seed's totals hold for its CSV and its Parquet alike. Costs are
 // doubles whose shortest decimal form is the exact value (see amount), and
 // the expected totals are added as exact decimals with package decimal.
+//
+// History makes another kind of dataset: a labelled history of daily
+// costs with planted anomalies, for measuring anomaly alerts (see
+// HistoryData).
 package gen
 
 import (
