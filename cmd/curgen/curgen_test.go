@@ -3,16 +3,21 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/curpipe/curpipe/cmd/curgen/gen"
 	"github.com/curpipe/curpipe/transforms/cur"
+	"github.com/curpipe/curpipe/transforms/decimal"
 	"github.com/curpipe/curpipe/transforms/report"
 	"github.com/curpipe/curpipe/transforms/tabular"
 	"github.com/curpipe/curpipe/transforms/totals"
@@ -207,5 +212,134 @@ func TestParseSize(t *testing.T) {
 		if _, err := parseSize(in); err == nil {
 			t.Errorf("parseSize(%q) succeeded", in)
 		}
+	}
+}
+
+// TestHistoryThroughCurpipe generates the default history, runs curpipe
+// on it (the in-process prism runner) and wants its totals to be the
+// expected ones byte for byte. It then reads the older report version
+// that held the restated spike: the spike is there, and the version's
+// newest day is partial.
+func TestHistoryThroughCurpipe(t *testing.T) {
+	dir := t.TempDir()
+	out, expect, lake := filepath.Join(dir, "out"), filepath.Join(dir, "expect"), filepath.Join(dir, "lake")
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"--history", "--out", out, "--expect", expect}, &stdout, &stderr); err != nil {
+		t.Fatalf("curgen --history: %v\n%s", err, stderr.String())
+	}
+	bin := filepath.Join(dir, "curpipe")
+	if b, err := exec.Command("go", "build", "-o", bin, "github.com/curpipe/curpipe/cmd/curpipe").CombinedOutput(); err != nil {
+		t.Fatalf("go build curpipe: %v\n%s", err, b)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	began := time.Now()
+	if b, err := exec.CommandContext(ctx, bin, "run", "--input", out, "--output", lake, "--reprocess").CombinedOutput(); err != nil {
+		t.Fatalf("curpipe run: %v\n%s", err, b)
+	}
+	t.Logf("curpipe run: %s", time.Since(began).Round(time.Millisecond))
+	for _, name := range []string{"daily.csv", "daily_detail.csv"} {
+		got, err := os.ReadFile(filepath.Join(lake, "totals", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameFile(t, filepath.Join(expect, name), got)
+	}
+
+	labels := readCSV(t, filepath.Join(expect, "labels.csv"))
+	var spike []string
+	for _, row := range labels[1:] {
+		if row[0] == "restated_spike" {
+			spike = row
+		}
+	}
+	if spike == nil {
+		t.Fatal("no restated_spike label")
+	}
+	var files []string
+	filepath.WalkDir(out, func(p string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() && filepath.Base(filepath.Dir(p)) == spike[8] && strings.HasSuffix(p, ".csv.gz") {
+			files = append(files, p)
+		}
+		return err
+	})
+	if len(files) != 1 {
+		t.Fatalf("report version %s has files %v, want one", spike[8], files)
+	}
+	older := make(totals.Table)
+	parseInto(t, files[0], older)
+	cell := totals.Dims{Day: spike[4], Provider: "AWS", Payer: spike[1], Account: spike[2], Service: spike[3]}
+	var held *totals.Sums
+	for k, s := range older {
+		if k.Day == cell.Day && k.Payer == cell.Payer && k.Account == cell.Account && k.Service == cell.Service {
+			held = s
+		}
+	}
+	if want := decimal.MustParse(spike[6]).Add(decimal.MustParse(spike[7])); held == nil || !held.NetUnblended.Equal(want) {
+		t.Errorf("version %s holds %v for %v, want expected + impact = %s", spike[8], held, cell, want)
+	}
+	// The version's newest day is partial: each currency's total is below
+	// the current one.
+	newest := ""
+	for k := range older {
+		newest = max(newest, k.Day)
+	}
+	current := map[string]decimal.Decimal{}
+	for _, row := range readCSV(t, filepath.Join(expect, "daily.csv"))[1:] {
+		if row[0] == newest {
+			current[row[2]] = decimal.MustParse(row[4])
+		}
+	}
+	for k, s := range older.Daily() {
+		if k.Day == newest && s.NetUnblended.Cmp(current[k.Currency]) >= 0 {
+			t.Errorf("version %s: its newest day %s costs %s %s, the complete day %s", spike[8], newest, s.NetUnblended, k.Currency, current[k.Currency])
+		}
+	}
+}
+
+func readCSV(t *testing.T, name string) [][]string {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return rows
+}
+
+// TestHistoryFlags checks which flags --history takes.
+func TestHistoryFlags(t *testing.T) {
+	shape := []string{"--history", "--days", "60", "--series", "30", "--payers", "2", "--accounts", "3"}
+	small := slices.Concat(shape, []string{"--events", "spike=2,level_shift=1,drift=1,new_account=1,new_service=1,masked_pair=1,bump=2,restated_spike=1"})
+	tests := []struct {
+		name string
+		args []string
+		want string // in the error, or in stdout when it succeeds
+	}{
+		{"small", small, "labels: drift=1 level_shift=2 masked_pair=2"},
+		{"two versions", slices.Concat(small, []string{"--versions", "2"}), "12 labels, 4 report versions"},
+		{"rows", slices.Concat(small, []string{"--rows", "1000"}), "--rows does not apply to --history"},
+		{"parquet", slices.Concat(small, []string{"--format", "cur2-parquet"}), "writes cur1-csv"},
+		{"bad events", slices.Concat(small, []string{"--events", "spikes=3"}), "--events: \"spikes=3\" is not kind=count"},
+		{"too many", slices.Concat(shape, []string{"--events", "spike=100,level_shift=0,drift=0,bump=0"}), "could not plant spike"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var stdout, stderr bytes.Buffer
+			args := append([]string{"--out", filepath.Join(dir, "out"), "--expect", filepath.Join(dir, "expect")}, tc.args...)
+			err := run(context.Background(), args, &stdout, &stderr)
+			got := stdout.String()
+			if err != nil {
+				got = err.Error()
+			}
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("curgen %v: %q (%v), want %q", tc.args, stdout.String(), err, tc.want)
+			}
+		})
 	}
 }

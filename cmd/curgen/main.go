@@ -6,6 +6,11 @@
 //
 // The same flags give the same files, and the same line items in every
 // format. See package gen for what a dataset holds.
+//
+// With --history it writes a labelled history of daily costs with planted
+// anomalies instead, for measuring anomaly alerts:
+//
+//	curgen --history --out /tmp/hist --expect /tmp/hist-expect --seed 2
 package main
 
 import (
@@ -42,6 +47,26 @@ Layouts written under --out:
 
 --expect writes daily.csv and daily_detail.csv: the totals of the current
 versions only, in the form curpipe writes its own.
+
+  curgen --history --out DIR [--expect DIR] [--days N] [--series N] [--events LIST]
+
+--history writes a labelled history instead, in cur1-csv: --days days from
+--start of --series series (payer x usage account x service; --accounts is 8
+here) with their own levels (5 to 5,000 a day), weekday seasonality, noise
+and trends, several line items a day; tax, support and RI fees on
+the 1st of each month, credits and refunds, all normal. Each month comes in
+--versions report versions (default 3 here): the older ones end on a partial
+day, which the next restates. Anomalies are planted as --events counts them
+(kinds as in labels.csv, and bump: spikes and level shifts below the bar),
+after the first 35 days. --expect also writes labels.csv:
+  kind,payer_account_id,usage_account_id,service,start_date,end_date,
+  expected_per_day,impact_per_day,group
+one row per anomaly and series, dates inclusive. Its figures are exact net
+unblended cost on the start day (the end day for a drift's impact), as
+daily_detail.csv's net_unblended_cost: lineItem/NetUnblendedCost, or
+lineItem/UnblendedCost on lines with no net figure. group joins the rows of
+a masked pair, and names the report version (assemblyId) of a
+restated_spike. Materiality bar: |impact| >= max(50, 20% of expected).
 
 Flags:
 `
@@ -85,6 +110,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Level, "level", 6, "gzip level (1 fastest .. 9 smallest)")
 	fs.IntVar(&cfg.MaxScale, "max-scale", 0, "round figures to at most this many fractional digits (24 fits DECIMAL(38,24)); 0 keeps a double's 16-17 digits")
 	fs.IntVar(&cfg.Workers, "workers", runtime.GOMAXPROCS(0), "files written at once")
+	history := fs.Bool("history", false, "write a labelled history of daily costs with planted anomalies (see above)")
+	hcfg := gen.DefaultHistoryConfig()
+	fs.IntVar(&hcfg.Days, "days", hcfg.Days, "with --history: consecutive days from --start")
+	fs.IntVar(&hcfg.Series, "series", hcfg.Series, "with --history: series at the start, over all accounts")
+	events := fs.String("events", hcfg.Events.String(), "with --history: anomalies to plant, kind=count,...")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -99,6 +129,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var err error
 	if cfg.Start, err = time.Parse("2006-01", *start); err != nil {
 		return fmt.Errorf("--start: want YYYY-MM: %w", err)
+	}
+	if *history {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if hcfg, err = historyConfig(cfg, hcfg, *events, set); err != nil {
+			return err
+		}
+		return runHistory(ctx, hcfg, *out, *expect, stdout)
 	}
 	if cfg.Rows == 0 {
 		if cfg.Size, err = parseSize(*size); err != nil {
