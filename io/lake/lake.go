@@ -21,6 +21,10 @@ func DailyURL(output string) string { return objstore.Join(output, "totals", "da
 // DetailURL is the lake-wide totals at the detail grain.
 func DetailURL(output string) string { return objstore.Join(output, "totals", "daily_detail.csv") }
 
+// AnomaliesURL is where the lake keeps the cost anomalies found in its
+// totals: one CSV of every anomaly and what was announced of it.
+func AnomaliesURL(output string) string { return objstore.Join(output, "anomalies", "anomalies.csv") }
+
 // ReportTotalsURL is the folder of one report's daily totals.
 func ReportTotalsURL(output, reportKey string) string {
 	return objstore.Join(output, "totals", "reports", reportKey)

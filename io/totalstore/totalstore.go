@@ -11,10 +11,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/curpipe/curpipe/io/dynamodbio"
 	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/transforms/alert"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -68,6 +70,10 @@ type Store interface {
 	Query(ctx context.Context, from, to string) (totals.Table, error)
 	// Check says whether the store is ready to be written.
 	Check(ctx context.Context) error
+	// Anomalies returns the cost anomalies stored beside the totals.
+	Anomalies(ctx context.Context) ([]alert.Record, error)
+	// SaveAnomalies stores anomalies, each replacing the one of its ID.
+	SaveAnomalies(ctx context.Context, recs []alert.Record) error
 }
 
 // Open returns the store of a run's totals: the DynamoDB table when one
@@ -237,3 +243,82 @@ func (s tableStore) Query(ctx context.Context, from, to string) (totals.Table, e
 }
 
 func (s tableStore) Check(ctx context.Context) error { return s.t.Check(ctx) }
+
+func (s lakeStore) Anomalies(ctx context.Context) ([]alert.Record, error) {
+	u := lake.AnomaliesURL(s.output)
+	b, err := objstore.ReadAll(ctx, u)
+	if errors.Is(err, objstore.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	recs, err := alert.ReadCSV(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", u, err)
+	}
+	return recs, nil
+}
+
+// SaveAnomalies rewrites the lake's one file of anomalies with recs
+// merged in; the file appears whole or not at all.
+func (s lakeStore) SaveAnomalies(ctx context.Context, recs []alert.Record) error {
+	have, err := s.Anomalies(ctx)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := alert.WriteCSV(&buf, merge(have, recs)); err != nil {
+		return err
+	}
+	return objstore.WriteAll(ctx, lake.AnomaliesURL(s.output), buf.Bytes())
+}
+
+// merge returns have with each of recs replacing the one of its ID.
+func merge(have, recs []alert.Record) []alert.Record {
+	byID := make(map[string]alert.Record, len(have)+len(recs))
+	for _, r := range have {
+		byID[r.ID()] = r
+	}
+	for _, r := range recs {
+		byID[r.ID()] = r
+	}
+	out := make([]alert.Record, 0, len(byID))
+	for _, r := range byID {
+		out = append(out, r)
+	}
+	alert.Sort(out)
+	return out
+}
+
+// anomalyDocs is the documents collection of the anomalies in a table.
+const anomalyDocs = "anomalies"
+
+func (s tableStore) Anomalies(ctx context.Context) ([]alert.Record, error) {
+	docs, err := s.t.Docs(ctx, anomalyDocs)
+	if err != nil {
+		return nil, err
+	}
+	var out []alert.Record
+	for id, body := range docs {
+		recs, err := alert.ReadCSV(strings.NewReader(body))
+		if err != nil || len(recs) != 1 {
+			return nil, fmt.Errorf("table %s: anomaly %s: %d records, %v", s.t.Name(), id, len(recs), err)
+		}
+		out = append(out, recs[0])
+	}
+	alert.Sort(out)
+	return out, nil
+}
+
+func (s tableStore) SaveAnomalies(ctx context.Context, recs []alert.Record) error {
+	docs := make(map[string]string, len(recs))
+	for _, r := range recs {
+		var buf bytes.Buffer
+		if err := alert.WriteCSV(&buf, []alert.Record{r}); err != nil {
+			return err
+		}
+		docs[r.ID()] = buf.String()
+	}
+	return s.t.PutDocs(ctx, anomalyDocs, docs)
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/curpipe/curpipe/io/lake"
 	_ "github.com/curpipe/curpipe/io/localfs" // the lake in a temporary folder
 	"github.com/curpipe/curpipe/io/objstore"
+	"github.com/curpipe/curpipe/transforms/alert"
 	"github.com/curpipe/curpipe/transforms/decimal"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
@@ -137,6 +138,30 @@ func TestStores(t *testing.T) {
 				if err := store.Commit(ctx, v1, "r", "2024-01", days); !errors.Is(err, ErrStale) {
 					t.Errorf("committing the older version: %v, want ErrStale", err)
 				}
+			}
+
+			// The anomalies beside the totals: none, then saved, then one
+			// replaced by its ID and another added.
+			if got, err := store.Anomalies(ctx); err != nil || len(got) != 0 {
+				t.Fatalf("Anomalies of a new store: %v, %v", got, err)
+			}
+			spike := alert.Anomaly{Payer: "1", Account: "2", Service: "AmazonEC2", Currency: "USD", Kind: "spike", Start: "2024-01-02",
+				End: "2024-01-02", Expected: decimal.MustParse("10"), Actual: decimal.MustParse("95.5"), Impact: decimal.MustParse("85.5")}
+			total := spike
+			total.Account, total.Service = "", ""
+			if err := store.SaveAnomalies(ctx, []alert.Record{{Anomaly: spike, Status: alert.Open, Published: true, Told: spike.Impact}, {Anomaly: total, Status: alert.Open}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := store.SaveAnomalies(ctx, []alert.Record{{Anomaly: spike, Status: alert.Resolved, Published: true, Told: spike.Impact}}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := store.Anomalies(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2 || got[0].ID() != spike.ID() || got[0].Status != alert.Resolved || !got[0].Impact.Equal(spike.Impact) ||
+				got[1].ID() != total.ID() || got[1].Status != alert.Open || got[1].Published {
+				t.Errorf("Anomalies = %+v", got)
 			}
 		})
 	}

@@ -19,7 +19,8 @@ import (
 func init() {
 	register.Function1x2(keyAll)
 	register.Function1x2(blankOutcome)
-	register.DoFn3x1[context.Context, int, func(*element.Outcome) bool, error](&finalizeFn{})
+	register.DoFn4x1[context.Context, int, func(*element.Outcome) bool, func(element.Outcome), error](&finalizeFn{})
+	register.Emitter1[element.Outcome]()
 	register.Emitter2[int, element.Outcome]()
 	register.Iter1[element.Outcome]()
 }
@@ -34,7 +35,11 @@ type Summary struct {
 // Finalize waits for every report's outcome, then rebuilds the lake-wide
 // daily totals from the committed reports' totals and writes the run
 // summary. In batch it runs once, after the last commit.
-func Finalize(s beam.Scope, outcomes beam.PCollection, opts Options, runID string) {
+//
+// It returns the committed outcomes once the totals they changed are
+// summed, for the stages that read the totals back (anomalies); a window
+// whose totals could not be finalized passes nothing on.
+func Finalize(s beam.Scope, outcomes beam.PCollection, opts Options, runID string) beam.PCollection {
 	s = s.Scope("commit.Finalize")
 	keyed := beam.ParDo(s, keyAll, outcomes)
 	if runID != "" {
@@ -44,7 +49,7 @@ func Finalize(s beam.Scope, outcomes beam.PCollection, opts Options, runID strin
 		keyed = beam.Flatten(s, keyed, beam.ParDo(s, blankOutcome, beam.Impulse(s)))
 	}
 	grouped := beam.GroupByKey(s, keyed)
-	beam.ParDo0(s, &finalizeFn{Output: opts.Output, Table: opts.Table, RunID: runID}, grouped)
+	return beam.ParDo(s, &finalizeFn{Output: opts.Output, Table: opts.Table, RunID: runID}, grouped)
 }
 
 func keyAll(o element.Outcome) (int, element.Outcome) { return 0, o }
@@ -63,7 +68,7 @@ func (f *finalizeFn) Setup(ctx context.Context) (err error) {
 	return err
 }
 
-func (f *finalizeFn) ProcessElement(ctx context.Context, _ int, outcomes func(*element.Outcome) bool) error {
+func (f *finalizeFn) ProcessElement(ctx context.Context, _ int, outcomes func(*element.Outcome) bool, emit func(element.Outcome)) error {
 	sum := Summary{RunID: f.RunID, Outcomes: []element.Outcome{}}
 	var o element.Outcome
 	for outcomes(&o) {
@@ -81,6 +86,12 @@ func (f *finalizeFn) ProcessElement(ctx context.Context, _ int, outcomes func(*e
 		// A stream finalizes again at its next window; an outage of the
 		// store must not end it.
 		log.Errorf(ctx, "finalize the totals in %s: %v; the next window tries again", f.store, err)
+		return nil
+	}
+	for _, o := range sum.Outcomes {
+		if o.Status == element.Committed {
+			emit(o)
+		}
 	}
 	if f.RunID == "" {
 		return nil // a stream keeps no run record per window

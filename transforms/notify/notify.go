@@ -207,6 +207,6 @@ func Message(o element.Outcome) (snsio.Message, error) {
 	return snsio.Message{
 		Subject:    subject,
 		Body:       body,
-		Attributes: map[string]string{"status": o.Status, "report": o.ReportID},
+		Attributes: map[string]string{"type": "report", "status": o.Status, "report": o.ReportID},
 	}, nil
 }

@@ -73,7 +73,7 @@ func TestMessage(t *testing.T) {
 			if m.Subject != tc.subject {
 				t.Errorf("subject %q, want %q", m.Subject, tc.subject)
 			}
-			if m.Attributes["status"] != tc.o.Status || m.Attributes["report"] != tc.o.ReportID {
+			if m.Attributes["type"] != "report" || m.Attributes["status"] != tc.o.Status || m.Attributes["report"] != tc.o.ReportID {
 				t.Errorf("attributes %v", m.Attributes)
 			}
 			var got Body
