@@ -1,0 +1,37 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestReadLabels(t *testing.T) {
+	const header = "kind,payer_account_id,usage_account_id,service,start_date,end_date,expected_per_day,impact_per_day,group\n"
+	ls, err := readLabels(strings.NewReader(header +
+		"spike,p,a,AmazonEC2,2024-03-05,2024-03-05,1000.5,250.1,\n" + // 250.1 >= max(50, 200.1)
+		"spike,p,a,AmazonRDS,2024-03-05,2024-03-05,1000.5,200,\n" + // 200 < 200.1
+		"new_service,p,a,AWSGlue,2024-03-05,2024-03-05,0,50,\n" +
+		"masked_pair,p,a,AmazonS3,2024-03-05,2024-03-09,300,-60,pair-1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []bool
+	for _, l := range ls {
+		got = append(got, l.material)
+	}
+	if want := []bool{true, false, true, true}; len(got) != 4 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] || got[3] != want[3] {
+		t.Errorf("material %v, want %v", got, want)
+	}
+	for _, bad := range []string{
+		"",
+		"kind,payer\n",
+		header + "spike,p,a,s,2024-03-05,2024-03-04,1,100,\n",
+		header + "spike,,a,s,2024-03-05,2024-03-05,1,100,\n",
+		header + "spike,p,a,s,2024-03-05,2024-03-05,one,100,\n",
+		header + "spike,p,a,s,2024-13-05,2024-03-05,1,100,\n",
+	} {
+		if _, err := readLabels(strings.NewReader(bad)); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
