@@ -35,3 +35,24 @@ func TestDay(t *testing.T) {
 		t.Error("ParseDay(2024-02-30) did not fail")
 	}
 }
+
+// Any day ParseDay accepts prints back as a string it parses to the same
+// day, and a Day prints as what its time says.
+func FuzzParseDay(f *testing.F) {
+	for _, s := range []string{"2024-01-01", "1969-12-31", "0001-01-01", "9999-12-31", "2024-02-30", "", "2024-1-1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDay(s)
+		if err != nil {
+			return
+		}
+		back, err := ParseDay(d.String())
+		if err != nil || back != d {
+			t.Fatalf("%q: day %d prints %q, which parses to %d (%v)", s, d, d.String(), back, err)
+		}
+		if d.String() != d.Time().Format(time.DateOnly) || DayOf(d.Time()) != d {
+			t.Fatalf("%q: %d and its time disagree", s, d)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package anomaly
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -128,4 +129,64 @@ func TestRestatementResolves(t *testing.T) {
 	if a := tr.Anomalies(ec2); len(a) != 0 {
 		t.Errorf("anomalies left: %+v", a)
 	}
+}
+
+// Whatever order days are evaluated and evaluated again in, the changes a
+// Tracker returns add up to the anomalies it holds (opened and not
+// resolved since), each opening on an anomalous day, with Impact =
+// Actual - Expected; and evaluating every day again as normal resolves
+// them all.
+func FuzzTracker(f *testing.F) {
+	f.Add([]byte{10, 1, 9, 11, 2, 9, 12, 0, 5, 10, 0, 5})
+	f.Add([]byte{3, 1, 200, 4, 1, 20, 6, 2, 150, 5, 2, 40, 4, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tr := NewTracker(DefaultConfig())
+		held := map[Day]bool{}
+		seen := map[Day]bool{}
+		apply := func(cs []Change) {
+			for _, c := range cs {
+				switch c.Kind {
+				case Opened:
+					if held[c.Anomaly.Start] {
+						t.Fatalf("opened %s twice", c.Anomaly.Start)
+					}
+					held[c.Anomaly.Start] = true
+				case Resolved:
+					if !held[c.Anomaly.Start] {
+						t.Fatalf("resolved %s, never opened", c.Anomaly.Start)
+					}
+					delete(held, c.Anomaly.Start)
+				default:
+					if !held[c.Anomaly.Start] {
+						t.Fatalf("%s %s, never opened", c.Kind, c.Anomaly.Start)
+					}
+				}
+			}
+		}
+		for ; len(b) >= 3; b = b[3:] {
+			day, status, size := int(b[0]%28)+1, Status(b[1]%3), int(b[2])-128
+			actual := strconv.Itoa(1000 + 10*size)
+			if status == Normal {
+				actual = "1000"
+			}
+			e := ev(day, status, "1000", actual)
+			seen[e.Day] = true
+			apply(tr.Record(e))
+		}
+		as := tr.Anomalies(ec2)
+		if len(as) != len(held) {
+			t.Fatalf("%d anomalies held, changes say %d", len(as), len(held))
+		}
+		for _, a := range as {
+			if !held[a.Start] || !a.Impact.Equal(a.Actual.Sub(a.Expected)) || a.End < a.Start {
+				t.Fatalf("anomaly %+v", a)
+			}
+		}
+		for d := range seen {
+			apply(tr.Record(Evaluation{Key: ec2, Day: d}))
+		}
+		if len(held) != 0 || len(tr.Anomalies(ec2)) != 0 {
+			t.Fatalf("after every day is normal again: %d held, %d anomalies", len(held), len(tr.Anomalies(ec2)))
+		}
+	})
 }
