@@ -35,3 +35,23 @@ func TestReadLabels(t *testing.T) {
 		}
 	}
 }
+
+// readLabels fails or returns labels that hold what their row says, with
+// the materiality bar applied; it never panics.
+func FuzzReadLabels(f *testing.F) {
+	const header = "kind,payer_account_id,usage_account_id,service,start_date,end_date,expected_per_day,impact_per_day,group\n"
+	f.Add(header + "spike,p,a,AmazonEC2,2024-03-05,2024-03-05,1000.5,250.1,\n")
+	f.Add(header + "masked_pair,p,a,s,2024-03-05,2024-03-09,3e2,-6E1,pair-1\n")
+	f.Add(header + "new_service,p,,,2024-03-05,2024-03-05,0,\"50\",\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		ls, err := readLabels(strings.NewReader(s))
+		if err != nil {
+			return
+		}
+		for _, l := range ls {
+			if l.key.Payer == "" || l.end < l.start || l.material != material(l.impact, l.expected) {
+				t.Fatalf("%q: label %+v", s, l)
+			}
+		}
+	})
+}
