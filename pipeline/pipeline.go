@@ -11,6 +11,8 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
 	"github.com/curpipe/curpipe/io/s3io"
+	"github.com/curpipe/curpipe/transforms/alert"
+	"github.com/curpipe/curpipe/transforms/anomalies"
 	"github.com/curpipe/curpipe/transforms/commit"
 	"github.com/curpipe/curpipe/transforms/daily"
 	"github.com/curpipe/curpipe/transforms/notify"
@@ -61,6 +63,11 @@ type Config struct {
 	// exports in its own bucket, read by assuming a role it grants. Their
 	// buckets may be read as the inputs' are.
 	Roles s3io.SourceRoles
+	// NoAnomalies skips the anomaly stage.
+	NoAnomalies bool
+	// Alerts configure the anomaly stage: where its alerts go, which are
+	// published, and from when. Output and Table are taken from above.
+	Alerts anomalies.Options
 }
 
 // ReadBuckets returns the S3 buckets reads may come from: the inputs'
@@ -114,6 +121,11 @@ func (c Config) Validate() error {
 	if c.RunID == "" {
 		errs = append(errs, errors.New("no run id"))
 	}
+	if !c.NoAnomalies {
+		if err := c.alerts().Thresholds.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -127,8 +139,28 @@ func Batch(s beam.Scope, c Config) error {
 	inputs := beam.Create(s, toAny(c.Inputs)...)
 	reports := reports.ListReports(s, inputs, reports.ListOptions{Output: c.Output, Reprocess: c.Reprocess, Limits: c.ReportLimits, Roles: c.Roles})
 	outcomes := process(s, c, reports, false)
-	commit.Finalize(s, outcomes, commit.Options{Output: c.Output, Table: c.TotalsTable}, c.RunID)
+	finalized := commit.Finalize(s, outcomes, commit.Options{Output: c.Output, Table: c.TotalsTable}, c.RunID)
+	c.evaluate(s, finalized)
 	return nil
+}
+
+// evaluate adds the anomaly stage after the totals are finalized.
+func (c Config) evaluate(s beam.Scope, finalized beam.PCollection) {
+	if c.NoAnomalies {
+		return
+	}
+	anomalies.Evaluate(s, finalized, c.alerts())
+}
+
+// alerts returns the anomaly stage's options: Alerts as given, the
+// defaults when none were (Alerts' zero value), with the totals' store.
+func (c Config) alerts() anomalies.Options {
+	opts := c.Alerts
+	if opts.Thresholds.Mode == "" {
+		opts.Thresholds, opts.HorizonDays = alert.DefaultThresholds(), anomalies.DefaultHorizonDays
+	}
+	opts.Output, opts.Table = c.Output, c.TotalsTable
+	return opts
 }
 
 // process is every stage after the source, shared by the batch and the

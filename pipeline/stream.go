@@ -76,7 +76,7 @@ func Stream(s beam.Scope, c Config, q StreamConfig) error {
 	windowed := beam.WindowInto(s, window.NewFixedWindows(q.Window), deliveries)
 	reports := reports.ResolveEvents(s, windowed, reports.ListOptions{Output: c.Output, Reprocess: c.Reprocess, Limits: c.ReportLimits, Roles: c.Roles})
 	outcomes := process(s, c, reports, true)
-	commit.Finalize(s, outcomes, commit.Options{Output: c.Output, Table: c.TotalsTable}, "")
+	c.evaluate(s, commit.Finalize(s, outcomes, commit.Options{Output: c.Output, Table: c.TotalsTable}, ""))
 	queue.Ack(s, beam.ParDo(s, toReceipts, outcomes))
 	return nil
 }

@@ -80,6 +80,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var roles rolesFlag
 	fs.Var(&roles, "source-role", sourceRoleUsage)
 	limits := limitFlags(fs)
+	alerts := addAlertFlags(fs)
 	groups := fs.Int("parse-groups", parse.DefaultGroups, "groups of a report's files parsed in parallel, each into one set of partial sums holding its share of --max-cells")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of this process (prism and its in-process workers) to this file")
 	fs.Usage = func() {
@@ -107,6 +108,11 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		ParseGroups:  *groups,
 		Roles:        s3io.SourceRoles(roles),
 	}
+	var err error
+	if cfg.Alerts, err = alerts.options(*topic); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	cfg.NoAnomalies = *alerts.off
 	if err := cfg.Validate(); err != nil {
 		return &exitError{code: 2, err: err}
 	}

@@ -32,6 +32,7 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	visibility := fs.Duration("visibility", 0, "visibility timeout asked for on receive (default: 2 windows + wait + 30s); curpipe extends it while a report is processed")
 	maxBad := fs.Int64("max-bad-rows", 0, "malformed rows a report may hold; they go to a quarantine file")
 	limits := limitFlags(fs)
+	alerts := addAlertFlags(fs)
 	groups := fs.Int("parse-groups", parse.DefaultGroups, "groups of a report's files parsed in parallel, each into one set of partial sums holding its share of --max-cells")
 	var allow listFlag
 	fs.Var(&allow, "allow-bucket", "an S3 bucket events may name (repeatable); events naming others fail")
@@ -54,6 +55,11 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := q.Validate(); err != nil {
 		return &exitError{code: 2, err: err}
 	}
+	var err error
+	if cfg.Alerts, err = alerts.options(*topic); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	cfg.NoAnomalies = *alerts.off
 	if len(allow) == 0 && len(roles) == 0 {
 		return &exitError{code: 2, err: errors.New("give --allow-bucket for each bucket the events may name: reads are limited to those")}
 	}
@@ -62,7 +68,7 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return &exitError{code: 2, err: err}
 	}
 	fmt.Fprintf(stderr, "curpipe: streaming on %s from %s -> %s, %s windows; stop with Ctrl-C\n", runners.Name(), q.Queue, cfg.Output, q.Window)
-	_, err := runners.Run(ctx, p)
+	_, err = runners.Run(ctx, p)
 	if ctx.Err() != nil {
 		fmt.Fprintln(stderr, "curpipe: stopped; messages in flight return to the queue after their visibility timeout")
 		return nil

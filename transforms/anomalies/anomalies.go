@@ -1,0 +1,284 @@
+// Package anomalies is the stage that turns committed totals into cost
+// anomaly alerts. After each window's commits are summed (in batch, after
+// the run's last), it reads back the history of the days the new report
+// versions touched, evaluates every day of every series (payer x usage
+// account x service, and each payer's total) only against the days before
+// it, stores the anomalies beside the totals and publishes each change
+// worth a person's time once.
+//
+// The evaluation replays the history in the store from a fixed number of
+// days before the first touched day, so a backfill raises what a live
+// stream would have raised, and a redelivery, a rerun or a later window
+// finds the anomalies it already announced under the same IDs.
+package anomalies
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"github.com/curpipe/curpipe/io/snsio"
+	"github.com/curpipe/curpipe/io/totalstore"
+	"github.com/curpipe/curpipe/transforms/alert"
+	"github.com/curpipe/curpipe/transforms/anomaly"
+	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/element"
+	"github.com/curpipe/curpipe/transforms/totals"
+)
+
+func init() {
+	register.Function1x2(keyAll)
+	register.DoFn3x1[context.Context, int, func(*element.Outcome) bool, error](&evaluateFn{})
+	register.Iter1[element.Outcome]()
+}
+
+// Options configure Evaluate.
+type Options struct {
+	// Output and Table name the totals store, as commit's Options do; the
+	// anomalies are stored in it too.
+	Output, Table string
+	// Topic is the SNS topic alerts go to; "" publishes none (they are
+	// still stored). Alerts carry the message attribute type=anomaly, so
+	// the report events' topic can carry them as well.
+	Topic string
+	// Thresholds decide which anomalies are published.
+	Thresholds alert.Thresholds
+	// HorizonDays: anomalies whose last day is more than this many days
+	// before today are recorded, not published (a backfill pages nobody).
+	HorizonDays int
+	// Today, when set (YYYY-MM-DD), is the day the horizon is counted
+	// back from instead of the clock's: tests and replays of a past day.
+	Today string
+}
+
+// DefaultHorizonDays is Options.HorizonDays unless told otherwise: the
+// few days a delivery restates.
+const DefaultHorizonDays = 3
+
+// Evaluate evaluates the days the committed outcomes touched, once per
+// window, stores what it finds and publishes the announcements.
+func Evaluate(s beam.Scope, committed beam.PCollection, opts Options) {
+	s = s.Scope("anomalies.Evaluate")
+	grouped := beam.GroupByKey(s, beam.ParDo(s, keyAll, committed))
+	beam.ParDo0(s, &evaluateFn{Opts: opts}, grouped)
+}
+
+func keyAll(o element.Outcome) (int, element.Outcome) { return 0, o }
+
+type evaluateFn struct {
+	Opts  Options
+	store totalstore.Store
+	pub   *snsio.Publisher
+}
+
+func (f *evaluateFn) Setup(ctx context.Context) error {
+	var err error
+	if f.store, err = totalstore.Open(ctx, f.Opts.Output, f.Opts.Table); err != nil {
+		return err
+	}
+	if f.Opts.Topic != "" {
+		f.pub, err = snsio.New(ctx, f.Opts.Topic)
+	}
+	return err
+}
+
+// history is how many days before the first touched day are read: twice
+// the model's weeks (the weeks a day is judged by, and the weeks that
+// judged those, whose anomalies it leaves out), its month starts and its
+// learning days.
+func history(c anomaly.Config) int {
+	return 2*c.Weeks*7 + c.Months*31 + c.Learn
+}
+
+func (f *evaluateFn) ProcessElement(ctx context.Context, _ int, outcomes func(*element.Outcome) bool) error {
+	var touched []string
+	partial := map[string]bool{}
+	var o element.Outcome
+	for outcomes(&o) {
+		touched = append(touched, o.Days...)
+		if d, ok := newestPartial(o); ok {
+			partial[d] = true
+		}
+	}
+	if len(touched) == 0 {
+		return nil
+	}
+	slices.Sort(touched)
+	first, last := touched[0], touched[len(touched)-1]
+	cfg := anomaly.DefaultConfig()
+	firstDay, err := anomaly.ParseDay(first)
+	if err != nil {
+		return fmt.Errorf("anomalies: %w", err)
+	}
+	from := (firstDay - anomaly.Day(history(cfg))).String()
+	tab, err := f.store.Query(ctx, from, last)
+	if err != nil {
+		// The totals were just written; an outage of the store now leaves
+		// these days for their next delivery to evaluate.
+		log.Errorf(ctx, "anomalies: read the history %s..%s from %s: %v; not evaluated", from, last, f.store, err)
+		return nil
+	}
+	found, err := detect(cfg, tab, from, last, first, partial)
+	if err != nil {
+		return fmt.Errorf("anomalies: %w", err)
+	}
+	stored, err := f.store.Anomalies(ctx)
+	if err != nil {
+		log.Errorf(ctx, "anomalies: read the stored anomalies from %s: %v; not evaluated", f.store, err)
+		return nil
+	}
+	policy := alert.Policy{Thresholds: f.Opts.Thresholds, Horizon: f.horizon()}
+	save, changed := f.advance(ctx, policy, stored, found, first)
+	if len(save) == 0 {
+		return nil
+	}
+	if err := f.store.SaveAnomalies(ctx, save); err != nil {
+		// What was announced is announced again when these days are next
+		// evaluated: a repeat, never a loss.
+		log.Errorf(ctx, "anomalies: store %d anomalies in %s: %v", len(save), f.store, err)
+		return nil
+	}
+	for _, r := range changed {
+		log.Infof(ctx, "anomalies: %s %s (%s, published %v)", r.Status, r.ID(), r.Kind, r.Published)
+	}
+	return nil
+}
+
+// horizon is the first day whose anomalies are published.
+func (f *evaluateFn) horizon() string {
+	today := f.Opts.Today
+	if today == "" {
+		today = time.Now().UTC().Format(time.DateOnly)
+	}
+	d, err := anomaly.ParseDay(today)
+	if err != nil {
+		return today
+	}
+	return (d - anomaly.Day(f.Opts.HorizonDays)).String()
+}
+
+// newestPartial returns the newest day of a report version when it is
+// still incomplete: a delivery before its billing period ended.
+func newestPartial(o element.Outcome) (string, bool) {
+	if len(o.Days) == 0 || len(o.BillingPeriod) < 7 {
+		return "", false
+	}
+	newest := slices.Max(o.Days)
+	start, err := time.Parse("2006-01", o.BillingPeriod[:7])
+	if err != nil {
+		return "", false
+	}
+	lastOfPeriod := start.AddDate(0, 1, -1).Format(time.DateOnly)
+	return newest, newest < lastOfPeriod
+}
+
+// seriesKey is a series and its currency.
+type seriesKey struct {
+	anomaly.Key
+	Currency string
+}
+
+// detect replays every series of tab from from to last and returns the
+// anomalies that reach first or later.
+func detect(cfg anomaly.Config, tab totals.Table, from, last, first string, partial map[string]bool) ([]alert.Anomaly, error) {
+	start, err := anomaly.ParseDay(from)
+	if err != nil {
+		return nil, err
+	}
+	end, err := anomaly.ParseDay(last)
+	if err != nil {
+		return nil, err
+	}
+	// A series begins with its payer's data: before a payer's first day
+	// nothing was known, and a series is new only after its payer has
+	// been watched for a while.
+	begins := map[string]anomaly.Day{}
+	for dims := range tab {
+		d, err := anomaly.ParseDay(dims.Day)
+		if err != nil {
+			return nil, err
+		}
+		if b, ok := begins[dims.Payer]; !ok || d < b {
+			begins[dims.Payer] = d
+		}
+	}
+	series := map[seriesKey]*anomaly.Series{}
+	add := func(k seriesKey, d anomaly.Day, cost decimal.Decimal) error {
+		s := series[k]
+		if s == nil {
+			s = anomaly.NewSeries(k.Key, max(start, begins[k.Payer]))
+			series[k] = s
+		}
+		return s.Add(d, cost)
+	}
+	for dims, sums := range tab {
+		d, err := anomaly.ParseDay(dims.Day)
+		if err != nil {
+			return nil, err
+		}
+		if err := add(seriesKey{anomaly.Key{Payer: dims.Payer, Account: dims.Account, Service: dims.Service}, dims.Currency}, d, sums.NetUnblended); err != nil {
+			return nil, err
+		}
+		if err := add(seriesKey{anomaly.PayerTotal(dims.Payer), dims.Currency}, d, sums.NetUnblended); err != nil {
+			return nil, err
+		}
+	}
+	var out []alert.Anomaly
+	for k, s := range series {
+		tr := anomaly.NewTracker(cfg)
+		for d := s.Start(); d <= end; d++ {
+			tr.Evaluate(s, d, partial[d.String()])
+		}
+		for _, a := range tr.Anomalies(k.Key) {
+			if a.End.String() < first {
+				continue
+			}
+			out = append(out, fromModel(a, k.Currency))
+		}
+	}
+	return explained(out), nil
+}
+
+// explained drops a payer's total anomaly that anomalies of its series on
+// the same days explain: one EC2 spike is one anomaly to announce, not
+// two. A total stays when its series' anomalies make up less than half
+// of its impact (many small rises, none anomalous alone).
+func explained(all []alert.Anomaly) []alert.Anomaly {
+	out := all[:0:0]
+	for _, a := range all {
+		if a.Account != "" || a.Service != "" {
+			out = append(out, a)
+			continue
+		}
+		var parts decimal.Decimal
+		for _, b := range all {
+			if (b.Account != "" || b.Service != "") && b.Payer == a.Payer && b.Currency == a.Currency &&
+				b.Start <= a.End && a.Start <= b.End && b.Impact.Sign() == a.Impact.Sign() {
+				parts = parts.Add(b.Impact)
+			}
+		}
+		if twice := parts.Add(parts); abs(twice).Cmp(abs(a.Impact)) < 0 {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func abs(d decimal.Decimal) decimal.Decimal {
+	if d.Sign() < 0 {
+		return d.Neg()
+	}
+	return d
+}
+
+// fromModel is the alert's view of the model's anomaly.
+func fromModel(a anomaly.Anomaly, currency string) alert.Anomaly {
+	return alert.Anomaly{Payer: a.Key.Payer, Account: a.Key.Account, Service: a.Key.Service, Currency: currency,
+		Kind: a.Kind.String(), Start: a.Start.String(), End: a.End.String(), Expected: a.Expected, Actual: a.Actual,
+		Impact: a.Impact, MaxImpact: a.MaxImpact, ImpactPercent: a.ImpactPercent, Score: a.Score}
+}
