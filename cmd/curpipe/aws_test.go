@@ -122,7 +122,7 @@ func TestValidate(t *testing.T) {
 	topic := createTopic(t)
 	out, err := curpipe(t, "validate", "--input", "s3://"+billing+"/cur/", "--output", "s3://"+lake+"/x",
 		"--totals-table", table, "--sns-topic", topic, "--queue", env.queue)
-	if err != nil || !strings.Contains(out, "all 9 checks passed") {
+	if err != nil || !strings.Contains(out, "all 10 checks passed") || !strings.Contains(out, "ok    topic "+topic+" accepts an alert") {
 		t.Fatalf("validate on a good set-up: %v\n%s", err, out)
 	}
 
@@ -137,6 +137,7 @@ func TestValidate(t *testing.T) {
 		"FAIL  output s3://no-such-lake/x is writable: bucket no-such-lake does not exist",
 		"FAIL  table no-such-table is ready",
 		"FAIL  topic " + missingTopic + " exists",
+		"FAIL  topic " + missingTopic + " accepts an alert",
 		"FAIL  queue " + env.queue + "-missing is usable",
 		"ok    the stream graph builds",
 		"ok    the bundled sample computes its known totals on prism",

@@ -46,6 +46,7 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	output := fs.String("output", "", "lake root (folder or s3:// prefix)")
 	table := fs.String("totals-table", "", "DynamoDB totals table")
 	topic := fs.String("sns-topic", "", "SNS topic ARN")
+	alertsTopic := fs.String("alerts-topic", "", "SNS topic ARN of the cost anomaly alerts (default: the --sns-topic)")
 	queue := fs.String("queue", "", "SQS queue URL of the stream mode")
 	fs.Var(&allow, "allow-bucket", "an S3 bucket reads may come from besides the inputs' (repeatable)")
 	var roles rolesFlag
@@ -122,6 +123,16 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	if cfg.Topic != "" {
 		checks = append(checks, check{"topic " + cfg.Topic + " exists", func(ctx context.Context) error { return snsio.CheckTopic(ctx, cfg.Topic) }})
+	}
+	if *alertsTopic == "" {
+		*alertsTopic = cfg.Topic
+	}
+	if *alertsTopic != "" {
+		// An alert that cannot be published fails silently for whoever
+		// waits for it: prove the topic takes one, as the workers send it.
+		checks = append(checks, check{"topic " + *alertsTopic + " accepts an alert (a message with type=validate)", func(ctx context.Context) error {
+			return publishProbe(ctx, *alertsTopic)
+		}})
 	}
 	checks = append(checks, check{"the bundled sample computes its known totals on prism", runSample})
 
@@ -223,4 +234,18 @@ func runSample(ctx context.Context) error {
 		return fmt.Errorf("no run summary: %w", err)
 	}
 	return nil
+}
+
+// publishProbe publishes one message shaped as an alert, with the
+// attribute type=validate that subscription filter policies on type
+// ("anomaly", "report") leave out.
+func publishProbe(ctx context.Context, topic string) error {
+	pub, err := snsio.New(ctx, topic, snsio.PublishDeadline(30*time.Second))
+	if err != nil {
+		return err
+	}
+	_, err = pub.Publish(ctx, snsio.Message{Subject: "curpipe validate: test alert, nothing to do",
+		Body:       []byte("curpipe validate published this message to check that the topic accepts alerts. Nothing happened to any cost.\n"),
+		Attributes: map[string]string{"type": "validate"}, GroupID: "validate", DedupID: fmt.Sprintf("validate-%d", time.Now().UnixNano())})
+	return err
 }
