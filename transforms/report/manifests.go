@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -107,6 +108,8 @@ func (r *resolver) cur2(g *group) error {
 	rep := Report{ID: g.id, Name: g.name, Kind: KindCUR2, BillingPeriod: g.period}
 	chosen := newest(mans)
 	if chosen == nil {
+		// A guess takes only what no manifest named.
+		data = slices.DeleteFunc(data, func(e *entry) bool { _, claimed := r.claims[e.obj.URL]; return claimed })
 		if len(data) == 0 {
 			return nil
 		}
@@ -198,4 +201,14 @@ func newestAssembly(byAsm map[string][]*entry) string {
 		}
 	}
 	return best
+}
+
+// hasManifest reports whether a group holds a manifest.
+func (g *group) hasManifest() bool {
+	for _, m := range g.members {
+		if m.e.class == classManifest {
+			return true
+		}
+	}
+	return false
 }

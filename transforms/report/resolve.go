@@ -61,18 +61,27 @@ func ResolveWithin(ctx context.Context, objs []Object, read ManifestReader, lim 
 	groups, plain := r.group()
 
 	// Manifests claim their files first, so that a manifest naming objects in
-	// another layout's folder wins over that layout's guess.
+	// another layout's folder wins over that layout's guess; a CUR 2.0
+	// period without a manifest, a guess, comes after every manifest.
+	var guesses []*group
 	for _, g := range groups {
 		var err error
-		switch g.kind {
-		case groupCUR1:
+		switch {
+		case g.kind == groupCUR1:
 			err = r.cur1(g)
-		case groupCUR2:
+		case g.kind == groupCUR2 && !g.hasManifest():
+			guesses = append(guesses, g)
+		case g.kind == groupCUR2:
 			err = r.cur2(g)
-		case groupLoose:
+		case g.kind == groupLoose:
 			err = r.loose(g)
 		}
 		if err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, g := range guesses {
+		if err := r.cur2(g); err != nil {
 			return nil, nil, err
 		}
 	}
