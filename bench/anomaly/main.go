@@ -104,6 +104,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	detail := fs.String("detail", "", "daily_detail.csv: exact daily totals per (day, payer, usage account, service) (required)")
 	labelsPath := fs.String("labels", "", "labels.csv: the planted events (required)")
 	deliveriesPath := fs.String("deliveries", "", "a file naming, one a line and in the order they were delivered, the daily_detail.csv of each report version alone: replay them too")
+	stored := fs.String("stored", "", "anomalies.csv a curpipe run stored (its lake's anomalies/anomalies.csv): score it too")
 	partialLast := fs.Bool("partial-last", false, "the file's last day is the incomplete newest day of its delivery")
 	explain := fs.Bool("explain", false, "list curpipe's missed events and false alerts")
 	trace := fs.String("trace", "", "print curpipe's evaluation of every day of the series payer/account/service (or payer for its total)")
@@ -138,6 +139,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	scores := bench(h, labels, cfg, *partialLast, explainer)
+	if *stored != "" {
+		alerts, err := loadStored(*stored)
+		if err != nil {
+			return err
+		}
+		scores = append(scores, scoreAlerts(h, labels, storedDetector, alerts, false))
+	}
 	fmt.Fprintf(stdout, "%d series (%d payer totals), %s to %s; %d labels\n\n", len(h.keys), len(h.payerStart), h.first, h.last, len(labels))
 	fmt.Fprintf(stdout, "Replay of the current totals (%s), day by day: %d material events\n\n", *detail, scores[0].material)
 	printTable(stdout, scores)

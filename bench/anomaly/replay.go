@@ -37,6 +37,7 @@ type detector struct {
 	newJudge func() judge
 	primary  bool // curpipe's own model: the targets apply to it
 	gated    bool // a baseline behind curpipe's materiality bar
+	pipeline bool // what a curpipe run stored, not a replay
 }
 
 // run replays every series of h day by day through d, the series spread

@@ -41,12 +41,14 @@ func printTable(w io.Writer, scores []*score) {
 // verdicts prints one line per target of curpipe's model and returns how
 // many it misses.
 func verdicts(w io.Writer, scores []*score) int {
-	var m *score
+	var m, run *score
 	best, bestGated := 0.0, 0.0
 	for _, s := range scores {
 		switch {
 		case s.primary:
 			m = s
+		case s.pipeline:
+			run = s
 		case s.gated:
 			bestGated = max(bestGated, s.f1())
 		default:
@@ -71,6 +73,12 @@ func verdicts(w io.Writer, scores []*score) int {
 		check(m.retired == m.restated, "restated spikes raised and then resolved: %d of %d", m.retired, m.restated)
 	}
 	fmt.Fprintf(w, "info  F1 %.3f - %.3f, the best baseline's behind the same materiality bar = %+.3f\n", m.f1(), bestGated, m.f1()-bestGated)
+	if run != nil {
+		// What curpipe run itself stored must meet the targets too.
+		check(run.recall() >= 0.90 && run.precision() >= 0.80 && run.falsePer30() <= 1 && run.pairRecall() >= 0.90 && run.f1() >= best+0.10,
+			"curpipe run's stored anomalies: recall %.3f, precision %.3f, false %.2f, masked-pair recall %.3f, F1 %.3f", run.recall(),
+			run.precision(), run.falsePer30(), run.pairRecall(), run.f1())
+	}
 	return missed
 }
 

@@ -12,6 +12,9 @@ type score struct {
 	method  string
 	primary bool
 	gated   bool // a baseline behind curpipe's materiality bar: shown, not a target
+	// pipeline: the anomalies a curpipe run stored, held to the targets
+	// as the model's replay is.
+	pipeline bool
 	// deliveries: the replay of the report versions as delivered, where a
 	// restated spike is in the data until a newer version takes it back:
 	// it is found when an alert on it opens and is then resolved.
@@ -76,7 +79,7 @@ func ratio(a, b int) float64 {
 // not in the current totals: it counts only in the replay of deliveries,
 // where it is found when an alert on it opens and is later resolved.
 func scoreAlerts(h *history, labels []*label, d detector, alerts []alert, deliveries bool) *score {
-	s := &score{method: d.name, primary: d.primary, gated: d.gated, deliveries: deliveries, alerts: len(alerts), kinds: map[string]*[2]int{}}
+	s := &score{method: d.name, primary: d.primary, gated: d.gated, pipeline: d.pipeline, deliveries: deliveries, alerts: len(alerts), kinds: map[string]*[2]int{}}
 	inData := func(l *label) bool { return deliveries || l.current() }
 	found := map[*label]bool{}
 	byPayer := map[string][]*label{}
