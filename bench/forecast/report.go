@@ -1,0 +1,68 @@
+package main
+
+import (
+	"fmt"
+	"io"
+)
+
+// printTable writes MAPE per scope, forecast day and method, and
+// curpipe's interval coverage.
+func printTable(w io.Writer, scores map[scoreKey]*score) {
+	fmt.Fprintf(w, "| scope | day | points | curpipe MAPE | run rate MAPE | seasonal naive MAPE | 80%% coverage | 95%% coverage |\n")
+	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, scope := range scopes {
+		for _, day := range forecastDays {
+			c := scores[scoreKey{scope, methodCurpipe, day}]
+			r := scores[scoreKey{scope, methodRunRate, day}]
+			n := scores[scoreKey{scope, methodNaive, day}]
+			if c == nil {
+				continue
+			}
+			fmt.Fprintf(w, "| %s | %d | %d | %.2f%% | %.2f%% | %.2f%% | %.3f | %.3f |\n",
+				scope, day, c.points, c.mape(), r.mape(), n.mape(), c.cover80(), c.cover95())
+		}
+	}
+}
+
+// verdicts writes PASS or FAIL for each target and returns how many
+// curpipe missed.
+func verdicts(w io.Writer, scores map[scoreKey]*score) int {
+	missed := 0
+	check := func(ok bool, format string, args ...any) {
+		v := "PASS"
+		if !ok {
+			v = "FAIL"
+			missed++
+		}
+		fmt.Fprintf(w, "%s  %s\n", v, fmt.Sprintf(format, args...))
+	}
+	for _, scope := range scopes {
+		for _, day := range forecastDays {
+			c := scores[scoreKey{scope, methodCurpipe, day}]
+			r := scores[scoreKey{scope, methodRunRate, day}]
+			n := scores[scoreKey{scope, methodNaive, day}]
+			if c == nil || c.points == 0 {
+				continue
+			}
+			absolute := scope != scopeEvents // see README.md: events series are scored against the baselines
+			switch {
+			case !absolute:
+			case day == 10:
+				check(c.mape() <= 5, "%s, day %d: MAPE %.2f%% <= 5%%", scope, day, c.mape())
+			case day == 20:
+				check(c.mape() <= 3, "%s, day %d: MAPE %.2f%% <= 3%%", scope, day, c.mape())
+			}
+			check(c.mape() <= 0.8*r.mape(), "%s, day %d: MAPE %.2f%% at least 20%% below the run rate's %.2f%%", scope, day, c.mape(), r.mape())
+			if scope == scopeClean {
+				check(c.mape() <= n.mape(), "%s, day %d: MAPE %.2f%% at or below the seasonal naive's %.2f%%", scope, day, c.mape(), n.mape())
+			} else {
+				check(c.mape() < n.mape(), "%s, day %d: MAPE %.2f%% below the seasonal naive's %.2f%%", scope, day, c.mape(), n.mape())
+			}
+			if scope == scopeAll {
+				check(c.cover80() >= 0.75 && c.cover80() <= 0.85, "%s, day %d: 80%% interval coverage %.3f in [0.75, 0.85]", scope, day, c.cover80())
+				check(c.cover95() >= 0.90 && c.cover95() <= 0.97, "%s, day %d: 95%% interval coverage %.3f in [0.90, 0.97]", scope, day, c.cover95())
+			}
+		}
+	}
+	return missed
+}
