@@ -141,6 +141,13 @@ func readEvents(r io.Reader) ([]event, error) {
 		if e.start, err = anomaly.ParseDay(rec[4]); err == nil {
 			e.end, err = anomaly.ParseDay(rec[5])
 		}
+		switch {
+		case err != nil:
+		case e.key.Payer == "":
+			err = fmt.Errorf("no payer")
+		case e.end < e.start:
+			err = fmt.Errorf("end %v before start %v", e.end, e.start)
+		}
 		if err != nil {
 			line, _ := cr.FieldPos(0)
 			return nil, fmt.Errorf("labels: line %d: %w", line, err)
