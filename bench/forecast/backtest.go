@@ -54,12 +54,13 @@ type scoreKey struct {
 
 // backtest forecasts every complete month of every series from each of
 // forecastDays, reading only the days up to the forecast day, and scores
-// the forecasts against the month's total.
+// the forecasts against the month's total; from day 20 it also scores
+// the next month's forecast, when the history holds that month whole.
 func backtest(h *history, events []event) (map[scoreKey]*score, error) {
 	out := map[scoreKey]*score{}
 	for _, k := range h.keys {
 		s := h.series[k]
-		scope := scopeOf(k, events)
+		scopes := within(scopeOf(k, events))
 		for month := monthStart(h.first); ; month = monthStart(month + 31) {
 			next := monthStart(month + 31)
 			if next-1 > h.last {
@@ -68,26 +69,87 @@ func backtest(h *history, events []event) (map[scoreKey]*score, error) {
 			if month < s.Start() {
 				continue
 			}
-			var sum decimal.Sum
-			for d := month; d < next; d++ {
-				sum.Add(s.Cost(d))
-			}
-			actual := toFloat(sum.Value())
+			actual := total(s, month, next)
 			for _, day := range forecastDays {
 				asOf := month + anomaly.Day(day-1)
 				r, err := forecastOf(h, k, asOf)
 				if err != nil {
 					return nil, err
 				}
-				for _, m := range methods {
-					for _, scope := range within(scope) {
-						add(out, scoreKey{scope, m, day}, s, r, month, next, actual)
-					}
+				mtd := toFloat(r.MonthToDate)
+				p := point{actual: actual, curpipe: r.Estimate,
+					runRate: mtd / float64(day) * float64(next-month),
+					naive:   mtd + seasonalNaive(s, asOf, next)}
+				for _, scope := range scopes {
+					p.add(out, scope, day)
+				}
+				after := monthStart(next + 31)
+				if day != nextFrom || after-1 > h.last {
+					continue
+				}
+				p = point{actual: total(s, next, after), curpipe: r.Next,
+					runRate: mtd / float64(day) * float64(after-next),
+					naive:   seasonalNaive(s, asOf, after) - seasonalNaive(s, asOf, next)}
+				for _, scope := range scopes {
+					p.add(out, nextMonth+scope, day)
 				}
 			}
 		}
 	}
 	return out, nil
+}
+
+// nextFrom is the forecast day the next month's forecast is scored from.
+const nextFrom = 20
+
+// nextMonth prefixes the scopes of the next month's forecasts.
+const nextMonth = "next month: "
+
+// point is one forecast of one month's total by every method.
+type point struct {
+	actual         float64
+	curpipe        forecast.Estimate
+	runRate, naive float64
+}
+
+// add scores p in scope.
+func (p point) add(out map[scoreKey]*score, scope string, day int) {
+	for _, m := range methods {
+		sk := scoreKey{scope, m, day}
+		sc := out[sk]
+		if sc == nil {
+			sc = &score{}
+			out[sk] = sc
+		}
+		if p.actual == 0 {
+			sc.zero++
+			continue
+		}
+		f := p.runRate
+		switch m {
+		case methodCurpipe:
+			f = toFloat(p.curpipe.Forecast)
+			if toFloat(p.curpipe.Lower80) <= p.actual && p.actual <= toFloat(p.curpipe.Upper80) {
+				sc.in80++
+			}
+			if toFloat(p.curpipe.Lower95) <= p.actual && p.actual <= toFloat(p.curpipe.Upper95) {
+				sc.in95++
+			}
+		case methodNaive:
+			f = p.naive
+		}
+		sc.points++
+		sc.ape += math.Abs(f-p.actual) / math.Abs(p.actual)
+	}
+}
+
+// total returns the cost of s over [from, to).
+func total(s *anomaly.Series, from, to anomaly.Day) float64 {
+	var sum decimal.Sum
+	for d := from; d < to; d++ {
+		sum.Add(s.Cost(d))
+	}
+	return toFloat(sum.Value())
 }
 
 // forecastOf returns curpipe's forecast of series k: a payer's total is
@@ -118,37 +180,6 @@ func within(scope string) []string {
 	return []string{scope, scopeAll}
 }
 
-// add scores one method's forecast of one month as of r.AsOf.
-func add(out map[scoreKey]*score, sk scoreKey, s *anomaly.Series, r forecast.Result, month, next anomaly.Day, actual float64) {
-	sc := out[sk]
-	if sc == nil {
-		sc = &score{}
-		out[sk] = sc
-	}
-	if actual == 0 {
-		sc.zero++
-		return
-	}
-	day := int(r.AsOf-month) + 1
-	var f float64
-	switch sk.method {
-	case methodCurpipe:
-		f = toFloat(r.Forecast)
-		if toFloat(r.Lower80) <= actual && actual <= toFloat(r.Upper80) {
-			sc.in80++
-		}
-		if toFloat(r.Lower95) <= actual && actual <= toFloat(r.Upper95) {
-			sc.in95++
-		}
-	case methodRunRate:
-		f = toFloat(r.MonthToDate) / float64(day) * float64(next-month)
-	case methodNaive:
-		f = seasonalNaive(s, month, r.AsOf, next)
-	}
-	sc.points++
-	sc.ape += math.Abs(f-actual) / math.Abs(actual)
-}
-
 // scopeOf returns a series' scope: a payer total, a series no planted
 // event touches, or one that an event in the current totals touches.
 func scopeOf(k anomaly.Key, events []event) string {
@@ -163,11 +194,11 @@ func scopeOf(k anomaly.Key, events []event) string {
 	return scopeClean
 }
 
-// seasonalNaive is the month to date plus, for each day after asOf, the
+// seasonalNaive is the cost of the days after asOf up to end, each the
 // cost of the same weekday in the seven days through asOf; a weekday
 // before the series' first day takes the mean of the days it has.
-func seasonalNaive(s *anomaly.Series, month, asOf, next anomaly.Day) float64 {
-	var mtd, known float64
+func seasonalNaive(s *anomaly.Series, asOf, end anomaly.Day) float64 {
+	var known float64
 	var n int
 	var last [7]float64
 	var have [7]bool
@@ -180,11 +211,8 @@ func seasonalNaive(s *anomaly.Series, month, asOf, next anomaly.Day) float64 {
 		known += c
 		n++
 	}
-	for d := month; d <= asOf; d++ {
-		mtd += toFloat(s.Cost(d))
-	}
-	f := mtd
-	for d := asOf + 1; d < next; d++ {
+	var f float64
+	for d := asOf + 1; d < end; d++ {
 		if have[d.Weekday()] {
 			f += last[d.Weekday()]
 		} else if n > 0 {

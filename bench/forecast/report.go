@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 )
 
 // printTable writes MAPE per scope, forecast day and method, and
@@ -10,7 +11,7 @@ import (
 func printTable(w io.Writer, scores map[scoreKey]*score) {
 	fmt.Fprintf(w, "| scope | day | points | curpipe MAPE | run rate MAPE | seasonal naive MAPE | 80%% coverage | 95%% coverage |\n")
 	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, scope := range scopes {
+	for _, scope := range append(slices.Clone(scopes), nextMonth+scopePayer, nextMonth+scopeAll) {
 		for _, day := range forecastDays {
 			c := scores[scoreKey{scope, methodCurpipe, day}]
 			r := scores[scoreKey{scope, methodRunRate, day}]
