@@ -40,7 +40,8 @@
 // The month-end forecast is the exact month to date plus the sum of the
 // predicted usage of the days left. Its variance is the days' noise,
 // the level's error (noise² / 14 per day, squared over the days left),
-// and a drift of 0.3% of the level a day growing with the distance;
+// and, for the day k days ahead, a drift of the level of standard
+// deviation 0.3% x level x k (the days' variances added);
 // the intervals are Gaussian, widened by 1.15 for the heavy tails of
 // daily cost. The next month's forecast is this month's step charges
 // plus its predicted usage, with its variance counted from asOf.

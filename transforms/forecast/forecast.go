@@ -26,8 +26,9 @@ const (
 	// floorScale is the relative daily noise assumed when the history
 	// is too short to measure one: an honest, wide interval.
 	floorScale = 0.5
-	// drift is how far the level may wander per day ahead, as a share
-	// of it (a standard deviation): shifts and drifts happen.
+	// drift is how far the level may have moved by a day k days ahead,
+	// as a share of it per day (a standard deviation of drift x level x
+	// k): shifts and drifts happen.
 	drift = 0.003
 	// inflate widens the Gaussian intervals for the heavy tails of
 	// daily cost.
@@ -139,7 +140,7 @@ func (m *model) variance(h, gap float64) float64 {
 	s2 := m.scale * m.scale
 	levelErr := s2 / float64(max(min(m.n, levelWindow), 1))
 	w := drift * m.level
-	// the drift adds w² per day ahead: summed over days gap+1..gap+h
+	// day k ahead adds (w k)²: the sum of k² over k = gap+1..gap+h
 	walk := w * w * (h*gap*gap + gap*h*(h+1) + h*(h+1)*(2*h+1)/6)
 	return h*s2 + h*h*levelErr + walk
 }
