@@ -1,0 +1,97 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/curpipe/curpipe/cmd/curgen/gen"
+	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/forecast"
+	"github.com/curpipe/curpipe/transforms/totals"
+)
+
+// TestForecastRows forecasts a generated history as of a day: each payer's
+// row is the exact sum of its series' rows, the month to date is the
+// exact sum of the totals, the intervals nest, and no day after the as-of
+// day is read.
+func TestForecastRows(t *testing.T) {
+	cfg := gen.DefaultHistoryConfig()
+	cfg.Seed, cfg.Days, cfg.Payers, cfg.Accounts, cfg.Series = 4, 80, 2, 3, 20
+	cfg.Events = gen.Events{Spikes: 2}
+	h, err := gen.History(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := h.Totals()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const asOf = "2024-03-10"
+	net := measures["net_unblended"]
+	rows, err := forecastRows(tab, asOf, net, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payers := 0
+	for _, r := range rows {
+		if r.key.Account != "" {
+			continue
+		}
+		payers++
+		var parts []forecast.Result
+		var mtd decimal.Decimal
+		for _, p := range rows {
+			if p.key.Payer == r.key.Payer && p.currency == r.currency && p.key.Account != "" {
+				parts = append(parts, p.r)
+			}
+		}
+		for d, s := range tab {
+			if d.Payer == r.key.Payer && d.Currency == r.currency && d.Day >= "2024-03-01" && d.Day <= asOf {
+				mtd = mtd.Add(s.NetUnblended)
+			}
+		}
+		sum, err := forecast.Sum(parts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sum.Forecast.Equal(r.r.Forecast) || !sum.Lower95.Equal(r.r.Lower95) || !sum.Upper80.Equal(r.r.Upper80) {
+			t.Errorf("payer %s: its row %s is not the sum of its series' %s", r.key.Payer, r.r.Forecast, sum.Forecast)
+		}
+		if !r.r.MonthToDate.Equal(mtd) {
+			t.Errorf("payer %s: month to date %s, the totals say %s", r.key.Payer, r.r.MonthToDate, mtd)
+		}
+		e := r.r.Estimate
+		if e.Lower95.Cmp(e.Lower80) > 0 || e.Lower80.Cmp(e.Forecast) > 0 || e.Forecast.Cmp(e.Upper80) > 0 || e.Upper80.Cmp(e.Upper95) > 0 ||
+			e.Forecast.Cmp(r.r.MonthToDate) < 0 {
+			t.Errorf("payer %s: intervals do not nest around the forecast: %+v", r.key.Payer, e)
+		}
+	}
+	if payers != cfg.Payers {
+		t.Errorf("%d payer rows, want %d", payers, cfg.Payers)
+	}
+
+	// No look-ahead: the days after asOf, changed, change nothing.
+	later := make(totals.Table)
+	for d, s := range tab {
+		c := *s
+		if d.Day > asOf {
+			c.NetUnblended = c.NetUnblended.Add(decimal.MustParse("1000"))
+		}
+		later[d] = &c
+	}
+	again, err := forecastRows(later, asOf, net, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b strings.Builder
+	if err := printForecasts(&a, rows, true, "csv"); err != nil {
+		t.Fatal(err)
+	}
+	printForecasts(&b, again, true, "csv")
+	if a.String() != b.String() {
+		t.Error("changing days after --as-of changed the forecast")
+	}
+	if !strings.HasPrefix(a.String(), "billing_period,payer_account_id,usage_account_id,service,currency,month_to_date,forecast,lower_80,upper_80,lower_95,upper_95,") {
+		t.Errorf("header: %s", a.String()[:120])
+	}
+}
