@@ -15,7 +15,6 @@ import (
 	"github.com/curpipe/curpipe/transforms/anomalies"
 	"github.com/curpipe/curpipe/transforms/commit"
 	"github.com/curpipe/curpipe/transforms/daily"
-	"github.com/curpipe/curpipe/transforms/forecasts"
 	"github.com/curpipe/curpipe/transforms/notify"
 	"github.com/curpipe/curpipe/transforms/parse"
 	"github.com/curpipe/curpipe/transforms/report"
@@ -66,8 +65,6 @@ type Config struct {
 	Roles s3io.SourceRoles
 	// NoAnomalies skips the anomaly stage.
 	NoAnomalies bool
-	// NoForecasts skips the forecasts stage.
-	NoForecasts bool
 	// Alerts configure the anomaly stage: where its alerts go, which are
 	// published, and from when. Output and Table are taken from above.
 	Alerts anomalies.Options
@@ -147,15 +144,12 @@ func Batch(s beam.Scope, c Config) error {
 	return nil
 }
 
-// evaluate adds the stages that read the totals back once they are
-// finalized: anomalies and forecasts.
+// evaluate adds the anomaly stage after the totals are finalized.
 func (c Config) evaluate(s beam.Scope, finalized beam.PCollection) {
-	if !c.NoAnomalies {
-		anomalies.Evaluate(s, finalized, c.alerts())
+	if c.NoAnomalies {
+		return
 	}
-	if !c.NoForecasts {
-		forecasts.Forecast(s, finalized, forecasts.Options{Output: c.Output, Table: c.TotalsTable})
-	}
+	anomalies.Evaluate(s, finalized, c.alerts())
 }
 
 // alerts returns the anomaly stage's options: Alerts as given, the

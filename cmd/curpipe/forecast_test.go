@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -30,25 +27,26 @@ func TestForecastRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	const asOf = "2024-03-10"
-	rows, err := forecast.FromTotals(tab, asOf, "net_unblended", true)
+	net := measures["net_unblended"]
+	rows, err := forecastRows(tab, asOf, net, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	payers := 0
 	for _, r := range rows {
-		if r.Account != "" {
+		if r.key.Account != "" {
 			continue
 		}
 		payers++
 		var parts []forecast.Result
 		var mtd decimal.Decimal
 		for _, p := range rows {
-			if p.Payer == r.Payer && p.Currency == r.Currency && p.Account != "" {
-				parts = append(parts, p.Result)
+			if p.key.Payer == r.key.Payer && p.currency == r.currency && p.key.Account != "" {
+				parts = append(parts, p.r)
 			}
 		}
 		for d, s := range tab {
-			if d.Payer == r.Payer && d.Currency == r.Currency && d.Day >= "2024-03-01" && d.Day <= asOf {
+			if d.Payer == r.key.Payer && d.Currency == r.currency && d.Day >= "2024-03-01" && d.Day <= asOf {
 				mtd = mtd.Add(s.NetUnblended)
 			}
 		}
@@ -56,16 +54,16 @@ func TestForecastRows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !sum.Forecast.Equal(r.Forecast) || !sum.Lower95.Equal(r.Lower95) || !sum.Upper80.Equal(r.Upper80) {
-			t.Errorf("payer %s: its row %s is not the sum of its series' %s", r.Payer, r.Forecast, sum.Forecast)
+		if !sum.Forecast.Equal(r.r.Forecast) || !sum.Lower95.Equal(r.r.Lower95) || !sum.Upper80.Equal(r.r.Upper80) {
+			t.Errorf("payer %s: its row %s is not the sum of its series' %s", r.key.Payer, r.r.Forecast, sum.Forecast)
 		}
-		if !r.MonthToDate.Equal(mtd) {
-			t.Errorf("payer %s: month to date %s, the totals say %s", r.Payer, r.MonthToDate, mtd)
+		if !r.r.MonthToDate.Equal(mtd) {
+			t.Errorf("payer %s: month to date %s, the totals say %s", r.key.Payer, r.r.MonthToDate, mtd)
 		}
-		e := r.Estimate
+		e := r.r.Estimate
 		if e.Lower95.Cmp(e.Lower80) > 0 || e.Lower80.Cmp(e.Forecast) > 0 || e.Forecast.Cmp(e.Upper80) > 0 || e.Upper80.Cmp(e.Upper95) > 0 ||
-			e.Forecast.Cmp(r.MonthToDate) < 0 {
-			t.Errorf("payer %s: intervals do not nest around the forecast: %+v", r.Payer, e)
+			e.Forecast.Cmp(r.r.MonthToDate) < 0 {
+			t.Errorf("payer %s: intervals do not nest around the forecast: %+v", r.key.Payer, e)
 		}
 	}
 	if payers != cfg.Payers {
@@ -81,7 +79,7 @@ func TestForecastRows(t *testing.T) {
 		}
 		later[d] = &c
 	}
-	again, err := forecast.FromTotals(later, asOf, "net_unblended", true)
+	again, err := forecastRows(later, asOf, net, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,46 +93,5 @@ func TestForecastRows(t *testing.T) {
 	}
 	if !strings.HasPrefix(a.String(), "billing_period,payer_account_id,usage_account_id,service,currency,month_to_date,forecast,lower_80,upper_80,lower_95,upper_95,") {
 		t.Errorf("header: %s", a.String()[:120])
-	}
-}
-
-// TestRunStoresForecasts: a run keeps, beside the totals, the forecasts
-// curpipe forecast prints as of the newest complete day it committed,
-// for both measures, per series and per payer.
-func TestRunStoresForecasts(t *testing.T) {
-	cfg := gen.DefaultHistoryConfig()
-	cfg.Seed, cfg.Days, cfg.Payers, cfg.Accounts, cfg.Series = 6, 60, 1, 2, 8
-	cfg.Events = gen.Events{}
-	h, err := gen.History(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, out := t.TempDir(), t.TempDir()
-	if _, err := h.Write(context.Background(), in); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := curpipe(t, "run", "--input", in, "--output", out, "--no-curated"); err != nil {
-		t.Fatal(err)
-	}
-	stored, err := os.ReadFile(filepath.Join(out, "forecasts", "forecasts.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The history's last month is complete in its current version: the
-	// forecasts are as of its last day, 2024-02-29.
-	for _, measure := range []string{"net_unblended", "amortized"} {
-		printed, err := curpipe(t, "forecast", "--output", out, "--as-of", "2024-02-29", "--detail", "--measure", measure)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines := strings.Split(strings.TrimSpace(printed), "\n")
-		if len(lines) < 3 {
-			t.Fatalf("curpipe forecast printed %q", printed)
-		}
-		for _, l := range lines[1:] {
-			if !strings.Contains(string(stored), l+"\n") {
-				t.Errorf("the run did not store %s", l)
-			}
-		}
 	}
 }

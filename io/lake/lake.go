@@ -25,10 +25,6 @@ func DetailURL(output string) string { return objstore.Join(output, "totals", "d
 // totals: one CSV of every anomaly and what was announced of it.
 func AnomaliesURL(output string) string { return objstore.Join(output, "anomalies", "anomalies.csv") }
 
-// ForecastsURL is where the lake keeps the latest month-end forecast of
-// each series, measure and month.
-func ForecastsURL(output string) string { return objstore.Join(output, "forecasts", "forecasts.csv") }
-
 // ReportTotalsURL is the folder of one report's daily totals.
 func ReportTotalsURL(output, reportKey string) string {
 	return objstore.Join(output, "totals", "reports", reportKey)

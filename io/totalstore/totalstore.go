@@ -9,18 +9,14 @@ package totalstore
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/curpipe/curpipe/io/dynamodbio"
 	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/transforms/alert"
-	"github.com/curpipe/curpipe/transforms/forecast"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -78,9 +74,6 @@ type Store interface {
 	Anomalies(ctx context.Context) ([]alert.Record, error)
 	// SaveAnomalies stores anomalies, each replacing the one of its ID.
 	SaveAnomalies(ctx context.Context, recs []alert.Record) error
-	// SaveForecasts stores forecasts, each replacing the one of its ID
-	// (its series, measure and month): the latest forecast of each.
-	SaveForecasts(ctx context.Context, rows []forecast.Row) error
 }
 
 // Open returns the store of a run's totals: the DynamoDB table when one
@@ -328,65 +321,4 @@ func (s tableStore) SaveAnomalies(ctx context.Context, recs []alert.Record) erro
 		docs[r.ID()] = buf.String()
 	}
 	return s.t.PutDocs(ctx, anomalyDocs, docs)
-}
-
-// SaveForecasts rewrites the lake's one file of forecasts with rows
-// merged in, by series, measure and month.
-func (s lakeStore) SaveForecasts(ctx context.Context, rows []forecast.Row) error {
-	u := lake.ForecastsURL(s.output)
-	header := forecast.Header(true)
-	byID := map[string][]string{}
-	b, err := objstore.ReadAll(ctx, u)
-	switch {
-	case errors.Is(err, objstore.ErrNotFound):
-	case err != nil:
-		return err
-	default:
-		recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
-		if err != nil || len(recs) == 0 || !slices.Equal(recs[0], header) {
-			return fmt.Errorf("read %s: not a forecasts file (%v)", u, err)
-		}
-		for _, r := range recs[1:] {
-			byID[forecastID(r)] = r
-		}
-	}
-	for _, r := range rows {
-		f := r.Fields(true)
-		byID[forecastID(f)] = f
-	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	w.Write(header)
-	for _, id := range slices.Sorted(maps.Keys(byID)) {
-		w.Write(byID[id])
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return err
-	}
-	return objstore.WriteAll(ctx, u, buf.Bytes())
-}
-
-// forecastID is the ID of a stored forecast's fields (Header(true)):
-// billing period, payer, account, service, currency and measure.
-func forecastID(f []string) string {
-	if len(f) < 13 {
-		return strings.Join(f, "|")
-	}
-	return strings.Join(append(slices.Clone(f[:5]), f[12]), "|")
-}
-
-// forecastDocs is the documents collection of the forecasts in a table.
-const forecastDocs = "forecasts"
-
-func (s tableStore) SaveForecasts(ctx context.Context, rows []forecast.Row) error {
-	docs := make(map[string]string, len(rows))
-	for _, r := range rows {
-		var buf bytes.Buffer
-		if err := forecast.WriteCSV(&buf, []forecast.Row{r}); err != nil {
-			return err
-		}
-		docs[r.ID()] = buf.String()
-	}
-	return s.t.PutDocs(ctx, forecastDocs, docs)
 }

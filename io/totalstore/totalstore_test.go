@@ -4,11 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"maps"
 	"os"
-	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/curpipe/curpipe/io/awstest"
@@ -17,9 +13,7 @@ import (
 	_ "github.com/curpipe/curpipe/io/localfs" // the lake in a temporary folder
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/transforms/alert"
-	"github.com/curpipe/curpipe/transforms/anomaly"
 	"github.com/curpipe/curpipe/transforms/decimal"
-	"github.com/curpipe/curpipe/transforms/forecast"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -168,39 +162,6 @@ func TestStores(t *testing.T) {
 			if len(got) != 2 || got[0].ID() != spike.ID() || got[0].Status != alert.Resolved || !got[0].Impact.Equal(spike.Impact) ||
 				got[1].ID() != total.ID() || got[1].Status != alert.Open || got[1].Published {
 				t.Errorf("Anomalies = %+v", got)
-			}
-
-			// Forecasts: the latest of each series, measure and month.
-			day := anomaly.MustParseDay("2024-01-02")
-			fc := func(account, mtd string, asOf anomaly.Day) forecast.Row {
-				return forecast.Row{Payer: "1", Account: account, Service: "AmazonEC2", Currency: "USD", Measure: "net_unblended",
-					Result: forecast.Result{AsOf: asOf, Month: anomaly.MustParseDay("2024-01-01"), MonthToDate: decimal.MustParse(mtd)}}
-			}
-			if err := store.SaveForecasts(ctx, []forecast.Row{fc("2", "10", day), fc("3", "20", day)}); err != nil {
-				t.Fatal(err)
-			}
-			if err := store.SaveForecasts(ctx, []forecast.Row{fc("2", "15", day+1)}); err != nil {
-				t.Fatal(err)
-			}
-			var stored []string
-			if name == "lake" {
-				b, err := os.ReadFile(filepath.Join(output, "forecasts", "forecasts.csv"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				stored = strings.Split(strings.TrimSpace(string(b)), "\n")[1:]
-			} else {
-				docs, err := store.(tableStore).t.Docs(ctx, forecastDocs)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, id := range slices.Sorted(maps.Keys(docs)) {
-					stored = append(stored, strings.Split(strings.TrimSpace(docs[id]), "\n")[1])
-				}
-			}
-			if len(stored) != 2 || !strings.HasPrefix(stored[0], "2024-01,1,2,AmazonEC2,USD,15,") || !strings.Contains(stored[0], ",2024-01-03,") ||
-				!strings.HasPrefix(stored[1], "2024-01,1,3,AmazonEC2,USD,20,") {
-				t.Errorf("stored forecasts:\n%s", strings.Join(stored, "\n"))
 			}
 		})
 	}

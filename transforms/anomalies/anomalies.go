@@ -15,11 +15,7 @@ package anomalies
 import (
 	"context"
 	"fmt"
-	"maps"
-	"runtime"
 	"slices"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -232,35 +228,19 @@ func detect(cfg anomaly.Config, tab totals.Table, from, last, first string, part
 			return nil, err
 		}
 	}
-	// Series are independent: they are replayed on every core, each in
-	// day order.
-	keys := slices.Collect(maps.Keys(series))
-	found := make([][]alert.Anomaly, len(keys))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for i := range next {
-				k, s := keys[i], series[keys[i]]
-				tr := anomaly.NewTracker(cfg)
-				for d := s.Start(); d <= end; d++ {
-					tr.Evaluate(s, d, partial[d.String()])
-				}
-				for _, a := range tr.Anomalies(k.Key) {
-					if a.End.String() >= first {
-						found[i] = append(found[i], fromModel(a, k.Currency))
-					}
-				}
+	var out []alert.Anomaly
+	for k, s := range series {
+		tr := anomaly.NewTracker(cfg)
+		for d := s.Start(); d <= end; d++ {
+			tr.Evaluate(s, d, partial[d.String()])
+		}
+		for _, a := range tr.Anomalies(k.Key) {
+			if a.End.String() < first {
+				continue
 			}
-		})
+			out = append(out, fromModel(a, k.Currency))
+		}
 	}
-	for i := range keys {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	out := slices.Concat(found...)
-	slices.SortFunc(out, func(a, b alert.Anomaly) int { return strings.Compare(a.ID(), b.ID()) })
 	return explained(out), nil
 }
 
