@@ -126,6 +126,11 @@ func ReadAll(ctx context.Context, u string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return ReadFrom(ctx, s, u)
+}
+
+// ReadFrom reads the whole object u from the store s.
+func ReadFrom(ctx context.Context, s Store, u string) ([]byte, error) {
 	rc, err := s.Open(ctx, u)
 	if err != nil {
 		return nil, err

@@ -3,7 +3,6 @@ package s3io
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/curpipe/curpipe/io/objstore"
@@ -153,14 +152,5 @@ func (r SourceRoles) ReadAll(ctx context.Context, u string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	rc, err := s.Open(ctx, u)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", u, err)
-	}
-	return b, nil
+	return objstore.ReadFrom(ctx, s, u)
 }
