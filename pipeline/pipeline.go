@@ -153,13 +153,14 @@ func (c Config) evaluate(s beam.Scope, finalized beam.PCollection) {
 }
 
 // alerts returns the anomaly stage's options: Alerts as given, the
-// defaults when none were (Alerts' zero value), with the totals' store.
+// defaults when none were (Alerts' zero value), with the totals' store;
+// root causes come from the curated files, when there are any.
 func (c Config) alerts() anomalies.Options {
 	opts := c.Alerts
 	if opts.Thresholds.Mode == "" {
 		opts.Thresholds, opts.HorizonDays = alert.DefaultThresholds(), anomalies.DefaultHorizonDays
 	}
-	opts.Output, opts.Table = c.Output, c.TotalsTable
+	opts.Output, opts.Table, opts.Causes = c.Output, c.TotalsTable, !c.NoCurated
 	return opts
 }
 

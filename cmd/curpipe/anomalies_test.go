@@ -24,6 +24,10 @@ type alertDoc struct {
 	Impact                                           struct {
 		TotalActualSpend, TotalExpectedSpend, TotalImpact decimal.Decimal
 	}
+	RootCauses []struct {
+		Service, LinkedAccount, Region, UsageType string
+		Impact                                    struct{ Contribution decimal.Decimal }
+	}
 }
 
 // TestStreamAnomalies delivers a labelled history to a stream report
@@ -125,6 +129,21 @@ func TestStreamAnomalies(t *testing.T) {
 	}
 	if !a.Impact.TotalImpact.Equal(a.Impact.TotalActualSpend.Sub(a.Impact.TotalExpectedSpend)) || a.Impact.TotalImpact.Sign() <= 0 {
 		t.Errorf("alert's impact %s is not actual %s - expected %s", a.Impact.TotalImpact, a.Impact.TotalActualSpend, a.Impact.TotalExpectedSpend)
+	}
+
+	// The spike's causes are its series' lines, read from the curated
+	// files: the first moved the most, and by no more than the spike.
+	t.Logf("root causes: %+v", a.RootCauses)
+	if len(a.RootCauses) == 0 {
+		t.Error("the spike's alert names no root causes")
+	}
+	for i, c := range a.RootCauses {
+		if c.Service != spike.Service || c.LinkedAccount != spike.Account || c.Region == "" || c.UsageType == "" || c.Impact.Contribution.Sign() <= 0 {
+			t.Errorf("root cause %d %+v is not a rising line of %s/%s", i, c, spike.Account, spike.Service)
+		}
+	}
+	if len(a.RootCauses) > 0 && a.RootCauses[0].Impact.Contribution.Cmp(a.Impact.TotalActualSpend) > 0 {
+		t.Errorf("the first root cause contributes %s, more than the spike's actual spend %s", a.RootCauses[0].Impact.Contribution, a.Impact.TotalActualSpend)
 	}
 
 	deliver(h.Deliveries[spiked]) // the same version again: a redelivery

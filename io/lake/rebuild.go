@@ -40,25 +40,24 @@ func RebuildTotals(ctx context.Context, output string) error {
 	}
 }
 
-// committedDays returns the day files of every committed report version,
-// by day.
-func committedDays(ctx context.Context, output string) (map[string][]string, error) {
+// committedStates reads the state of every report committed in the lake,
+// with its key.
+func committedStates(ctx context.Context, output string) (keys []string, states []*State, err error) {
 	dir := StatesURL(output)
 	store, err := objstore.For(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	objs, err := store.List(ctx, dir)
 	if err != nil && !errors.Is(err, objstore.ErrNotFound) {
-		return nil, err
+		return nil, nil, err
 	}
-	var keys []string
 	for _, o := range objs {
 		if key, ok := strings.CutSuffix(o.Key, ".json"); ok && !strings.Contains(key, "/") {
 			keys = append(keys, key)
 		}
 	}
-	states := make([]*State, len(keys))
+	states = make([]*State, len(keys))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
 	for i, key := range keys {
@@ -68,6 +67,16 @@ func committedDays(ctx context.Context, output string) (map[string][]string, err
 		})
 	}
 	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
+	return keys, states, nil
+}
+
+// committedDays returns the day files of every committed report version,
+// by day.
+func committedDays(ctx context.Context, output string) (map[string][]string, error) {
+	keys, states, err := committedStates(ctx, output)
+	if err != nil {
 		return nil, err
 	}
 	byDay := map[string][]string{} // day -> its files, one per report
@@ -80,6 +89,42 @@ func committedDays(ctx context.Context, output string) (map[string][]string, err
 		}
 	}
 	return byDay, nil
+}
+
+// CommittedCurated returns the curated files of the committed report
+// versions that hold lines of the given days, by day. Files of versions
+// still being written or replaced are not among them.
+func CommittedCurated(ctx context.Context, output string, days []string) (map[string][]string, error) {
+	_, states, err := committedStates(ctx, output)
+	if err != nil {
+		return nil, err
+	}
+	byDay := map[string][]string{}
+	for _, st := range states {
+		if st == nil {
+			continue
+		}
+		for _, u := range st.Curated {
+			if day := curatedDay(u); day != "" && slices.Contains(days, day) {
+				byDay[day] = append(byDay[day], u)
+			}
+		}
+	}
+	for _, us := range byDay {
+		slices.Sort(us)
+	}
+	return byDay, nil
+}
+
+// curatedDay is the usage day of a curated file's partition, from its
+// path; "" when the path has none.
+func curatedDay(u string) string {
+	_, rest, ok := strings.Cut(u, "/usage_date=")
+	if !ok {
+		return ""
+	}
+	day, _, _ := strings.Cut(rest, "/")
+	return day
 }
 
 func rebuildTotals(ctx context.Context, output string) error {

@@ -190,3 +190,34 @@ func writeFile(t testing.TB, name string, b []byte) {
 		t.Fatal(err)
 	}
 }
+
+func TestCommittedCurated(t *testing.T) {
+	out := t.TempDir()
+	curated := func(period, day, base string) string {
+		return CuratedURL(out, "billing_period="+period+"/usage_date="+day+"/"+base+".parquet")
+	}
+	for key, files := range map[string][]string{
+		"a": {curated("2024-01", "2024-01-01", "a-v2"), curated("2024-01", "2024-01-02", "a-v2")},
+		"b": {curated("2024-01", "2024-01-02", "b-v1"), curated("2024-02", "2024-01-31", "b-v1")},
+	} {
+		b, err := json.Marshal(State{ID: key, Version: "v", Curated: files})
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, StateURL(out, key), b)
+	}
+	got, err := CommittedCurated(context.Background(), out, []string{"2024-01-02", "2024-01-31", "2024-03-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"2024-01-02": {curated("2024-01", "2024-01-02", "a-v2"), curated("2024-01", "2024-01-02", "b-v1")},
+		"2024-01-31": {curated("2024-02", "2024-01-31", "b-v1")},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("CommittedCurated = %v, want %v", got, want)
+	}
+	if got, err := CommittedCurated(context.Background(), t.TempDir(), []string{"2024-01-02"}); err != nil || len(got) != 0 {
+		t.Errorf("CommittedCurated of an empty lake = %v, %v", got, err)
+	}
+}

@@ -45,16 +45,19 @@ type Anomaly struct {
 	// Score is the largest robust z-score of its days (a statistic).
 	Score float64
 	// RootCauses are the region and usage type lines that contribute
-	// most to the impact, largest first.
+	// most to the impact, largest first (see Explain).
 	RootCauses []RootCause
 }
 
 // RootCause is one line of an anomaly's series: its contribution is its
-// actual cost minus its expected cost over the anomaly's days.
+// cost on the anomaly's days minus its cost on as many days before them
+// (CauseDays). Account and Service are set for a payer's total, whose
+// lines span its series; a series' causes are all its own.
 type RootCause struct {
-	Region       string
-	UsageType    string
-	Contribution decimal.Decimal
+	Account, Service string
+	Region           string
+	UsageType        string
+	Contribution     decimal.Decimal
 }
 
 // ID names an anomaly for as long as it lives: its series and first day.

@@ -117,7 +117,8 @@ func TestCompose(t *testing.T) {
 func TestRecordsCSV(t *testing.T) {
 	a := spike()
 	b := spike()
-	b.Account, b.Service, b.RootCauses, b.ImpactPercent, b.Start, b.End = "", "", nil, nil, "2026-11-01", "2026-11-04"
+	b.Account, b.Service, b.ImpactPercent, b.Start, b.End = "", "", nil, "2026-11-01", "2026-11-04"
+	b.RootCauses = []RootCause{{Account: "333333333333", Service: "Amazon S3", Region: "eu-west-1", UsageType: `EU-Requests-Tier1;"x"=1/2,`, Contribution: dec("-0.0000001")}}
 	recs := []Record{{Anomaly: a, Status: Grown, Published: true, Told: dec("1734.56")}, {Anomaly: b, Status: Resolved}}
 	var buf bytes.Buffer
 	if err := WriteCSV(&buf, recs); err != nil {
@@ -134,6 +135,9 @@ func TestRecordsCSV(t *testing.T) {
 		!got[1].Told.Equal(dec("1734.56")) || len(got[1].RootCauses) != 2 || !got[1].RootCauses[1].Contribution.Equal(dec("234.556")) ||
 		got[1].ImpactPercent == nil || got[0].ImpactPercent != nil {
 		t.Errorf("round trip: %+v", got)
+	}
+	if len(got) == 2 && !reflect.DeepEqual(got[0].RootCauses, b.RootCauses) {
+		t.Errorf("root causes of a payer's total: got %+v, want %+v", got[0].RootCauses, b.RootCauses)
 	}
 	if _, err := ReadCSV(strings.NewReader("usage_date,x\n")); err == nil {
 		t.Error("a wrong header reads")
@@ -188,7 +192,7 @@ func FuzzReadCSV(f *testing.F) {
 	var buf bytes.Buffer
 	WriteCSV(&buf, []Record{{Anomaly: spike(), Status: Open, Published: true, Told: dec("1")}})
 	f.Add(buf.String())
-	f.Add(strings.Join(Header, ",") + "\n2024-01-01,1,,,USD,1,2,1,,1,2024-01-01,1,new,open,false,NaN,/=1,0\n")
+	f.Add(strings.Join(Header, ",") + "\n" + `2024-01-01,1,,,USD,1,2,1,,1,2024-01-01,1,new,open,false,NaN,"[{""region"":""r"",""usage_type"":""u"",""contribution"":""1""}]",0` + "\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		recs, err := ReadCSV(strings.NewReader(in))
 		if err != nil {

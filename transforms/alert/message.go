@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -40,6 +41,9 @@ func Compose(a Anomaly, status Status) (Message, error) {
 	if len(a.RootCauses) > 0 {
 		b.WriteString("\nTop causes:\n")
 		for _, c := range a.RootCauses {
+			if c.Account != "" || c.Service != "" {
+				fmt.Fprintf(&b, "  %s in %s\n", orDash(c.Service), orDash(c.Account))
+			}
 			fmt.Fprintf(&b, "  %-16s %-40s %s\n", orDash(c.Region), orDash(c.UsageType), signedMoney(c.Contribution, a.Currency))
 		}
 	}
@@ -224,7 +228,7 @@ func document(a Anomaly, status Status) jsonAnomaly {
 		RootCauses: []jsonCause{},
 	}
 	for _, c := range a.RootCauses {
-		doc.RootCauses = append(doc.RootCauses, jsonCause{Service: a.Service, LinkedAccount: a.Account, Region: c.Region,
+		doc.RootCauses = append(doc.RootCauses, jsonCause{Service: cmp.Or(c.Service, a.Service), LinkedAccount: cmp.Or(c.Account, a.Account), Region: c.Region,
 			UsageType: c.UsageType, Impact: jsonContribution{Contribution: c.Contribution}})
 	}
 	return doc

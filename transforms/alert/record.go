@@ -2,6 +2,7 @@ package alert
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -45,14 +46,14 @@ func WriteCSV(w io.Writer, recs []Record) error {
 		if r.ImpactPercent != nil {
 			pct = r.ImpactPercent.String()
 		}
-		var causes []string
-		for _, c := range r.RootCauses {
-			causes = append(causes, c.Region+"/"+c.UsageType+"="+c.Contribution.String())
+		causes, err := encodeCauses(r.RootCauses)
+		if err != nil {
+			return err
 		}
 		if err := cw.Write([]string{r.Start, r.Payer, r.Account, r.Service, r.Currency,
 			r.Expected.String(), r.Actual.String(), r.Impact.String(), pct, r.MaxImpact.String(), r.End, strconv.Itoa(r.Days()),
 			r.Kind, string(r.Status), strconv.FormatBool(r.Published), strconv.FormatFloat(r.Score, 'f', 2, 64),
-			strings.Join(causes, ";"), r.Told.String()}); err != nil {
+			causes, r.Told.String()}); err != nil {
 			return err
 		}
 	}
@@ -125,16 +126,8 @@ func parseRecord(f []string) (Record, error) {
 	if r.Score, err = strconv.ParseFloat(f[15], 64); err != nil {
 		errs = append(errs, err)
 	}
-	if f[16] != "" {
-		for _, c := range strings.Split(f[16], ";") {
-			where, amount, ok := strings.Cut(c, "=")
-			region, usage, ok2 := strings.Cut(where, "/")
-			if !ok || !ok2 {
-				errs = append(errs, fmt.Errorf("root cause %q: want region/usage_type=contribution", c))
-				continue
-			}
-			r.RootCauses = append(r.RootCauses, RootCause{Region: region, UsageType: usage, Contribution: num(amount)})
-		}
+	if r.RootCauses, err = decodeCauses(f[16]); err != nil {
+		errs = append(errs, err)
 	}
 	switch r.Status {
 	case Open, Grown, Resolved:
@@ -142,4 +135,41 @@ func parseRecord(f []string) (Record, error) {
 		errs = append(errs, fmt.Errorf("status %q", r.Status))
 	}
 	return r, errors.Join(errs...)
+}
+
+// cause is a root cause in the root_causes column: a JSON array, since
+// usage types and service names may hold any punctuation.
+type cause struct {
+	Account      string          `json:"account,omitempty"`
+	Service      string          `json:"service,omitempty"`
+	Region       string          `json:"region"`
+	UsageType    string          `json:"usage_type"`
+	Contribution decimal.Decimal `json:"contribution"`
+}
+
+func encodeCauses(cs []RootCause) (string, error) {
+	if len(cs) == 0 {
+		return "", nil
+	}
+	out := make([]cause, len(cs))
+	for i, c := range cs {
+		out[i] = cause(c)
+	}
+	b, err := json.Marshal(out)
+	return string(b), err
+}
+
+func decodeCauses(s string) ([]RootCause, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var in []cause
+	if err := json.Unmarshal([]byte(s), &in); err != nil {
+		return nil, fmt.Errorf("root causes %q: %w", s, err)
+	}
+	out := make([]RootCause, len(in))
+	for i, c := range in {
+		out[i] = RootCause(c)
+	}
+	return out, nil
 }

@@ -51,6 +51,9 @@ type Options struct {
 	// HorizonDays: anomalies whose last day is more than this many days
 	// before today are recorded, not published (a backfill pages nobody).
 	HorizonDays int
+	// Causes reads the root causes of new and changed anomalies from the
+	// lake's curated files; off when the run writes none.
+	Causes bool
 	// Today, when set (YYYY-MM-DD), is the day the horizon is counted
 	// back from instead of the clock's: tests and replays of a past day.
 	Today string
@@ -131,6 +134,9 @@ func (f *evaluateFn) ProcessElement(ctx context.Context, _ int, outcomes func(*e
 	if err != nil {
 		log.Errorf(ctx, "anomalies: read the stored anomalies from %s: %v; not evaluated", f.store, err)
 		return nil
+	}
+	if f.Opts.Causes {
+		f.explain(ctx, found, stored)
 	}
 	policy := alert.Policy{Thresholds: f.Opts.Thresholds, Horizon: f.horizon()}
 	save, changed := f.advance(ctx, policy, stored, found, first)
