@@ -9,29 +9,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/curpipe/curpipe/io/totalstore"
 	"github.com/curpipe/curpipe/transforms/anomaly"
-	"github.com/curpipe/curpipe/transforms/decimal"
 	"github.com/curpipe/curpipe/transforms/forecast"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
-
-// forecastHistory is how many days before the as-of day a forecast reads:
-// the model's 56 days of weekday factors with room to spare.
-const forecastHistory = 180
-
-// forecastHeader is the CSV header of curpipe forecast; --detail inserts
-// usage_account_id and service after payer_account_id.
-var forecastHeader = []string{"billing_period", "payer_account_id", "currency", "month_to_date", "forecast",
-	"lower_80", "upper_80", "lower_95", "upper_95", "as_of", "measure", "step_charges",
-	"next_month_forecast", "next_lower_80", "next_upper_80", "next_lower_95", "next_upper_95", "usage_days"}
 
 // forecastCommand prints month-end forecasts computed from the committed
 // totals as of a day, reading no later day, so that any past day can be
@@ -63,8 +50,7 @@ func forecastCommand(ctx context.Context, args []string, stdout, stderr io.Write
 			return &exitError{code: 2, err: fmt.Errorf("--as-of %q: want YYYY-MM-DD", *asOf)}
 		}
 	}
-	pick, ok := measures[*measure]
-	if !ok {
+	if _, ok := forecast.Measures[*measure]; !ok {
 		return &exitError{code: 2, err: fmt.Errorf("--measure %q: want net_unblended or amortized", *measure)}
 	}
 	switch *format {
@@ -79,150 +65,46 @@ func forecastCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	from := ""
 	if *asOf != "" {
 		d := anomaly.MustParseDay(*asOf)
-		from = (d - forecastHistory).String()
+		from = (d - forecast.History).String()
 	}
 	tab, err := store.Query(ctx, from, *asOf)
 	if err != nil {
 		return err
 	}
-	rows, err := forecastRows(tab, *asOf, pick, *detail)
+	rows, err := forecastRows(tab, *asOf, *measure, *detail)
 	if err != nil {
 		return err
-	}
-	for i := range rows {
-		rows[i].measure = *measure
 	}
 	return printForecasts(stdout, rows, *detail, *format)
 }
 
-// measures pick a measure from a day's sums.
-var measures = map[string]func(totals.Sums) decimal.Decimal{
-	"net_unblended": func(s totals.Sums) decimal.Decimal { return s.NetUnblended },
-	"amortized":     func(s totals.Sums) decimal.Decimal { return s.Amortized },
-}
-
-// forecastRow is one line of curpipe forecast.
-type forecastRow struct {
-	key      anomaly.Key
-	currency string
-	measure  string
-	r        forecast.Result
-}
-
-// forecastRows forecasts every series of tab as of asOf ("" the latest
-// day in tab): each usage account and service with spend in the last five
-// weeks, and each payer's total as their sum (forecast.Sum), per currency.
-func forecastRows(tab totals.Table, asOf string, pick func(totals.Sums) decimal.Decimal, detail bool) ([]forecastRow, error) {
-	if asOf == "" {
-		for d := range tab {
-			asOf = max(asOf, d.Day)
-		}
-		if asOf == "" {
-			return nil, errors.New("no totals to forecast from")
-		}
+// forecastRows returns the payers' forecasts, and with detail their
+// series' too, in forecast.Compare's order.
+func forecastRows(tab totals.Table, asOf, measure string, detail bool) ([]forecast.Row, error) {
+	var series []forecast.Row
+	var each func(forecast.Row) error
+	if detail {
+		each = func(r forecast.Row) error { series = append(series, r); return nil }
 	}
-	end, err := anomaly.ParseDay(asOf)
+	payers, err := forecast.Rows(tab, asOf, measure, each)
 	if err != nil {
 		return nil, err
 	}
-	begins := map[string]anomaly.Day{}
-	for d := range tab {
-		day, err := anomaly.ParseDay(d.Day)
-		if err != nil {
-			return nil, err
-		}
-		if b, ok := begins[d.Payer]; (!ok || day < b) && day >= end-forecastHistory {
-			begins[d.Payer] = day
-		}
-	}
-	series := map[seriesID]*anomaly.Series{}
-	for d, sums := range tab {
-		day, _ := anomaly.ParseDay(d.Day)
-		if day > end || day < end-forecastHistory {
-			continue // no look-ahead, and a bounded history
-		}
-		id := seriesID{anomaly.Key{Payer: d.Payer, Account: d.Account, Service: d.Service}, d.Currency}
-		s := series[id]
-		if s == nil {
-			s = anomaly.NewSeries(id.key, begins[d.Payer])
-			series[id] = s
-		}
-		if err := s.Add(day, pick(*sums)); err != nil {
-			return nil, err
-		}
-	}
-	parts := map[seriesID][]forecast.Result{} // by payer total
-	var out []forecastRow
-	for _, id := range slices.SortedFunc(maps.Keys(series), compareSeries) {
-		s := series[id]
-		if !recent(s, end) {
-			continue // no spend for five weeks: nothing to forecast
-		}
-		r, err := forecast.Forecast(s, end)
-		if err != nil {
-			return nil, fmt.Errorf("forecast %s %s: %w", id.key, id.currency, err)
-		}
-		total := seriesID{anomaly.PayerTotal(id.key.Payer), id.currency}
-		parts[total] = append(parts[total], r)
-		if detail {
-			out = append(out, forecastRow{key: id.key, currency: id.currency, r: r})
-		}
-	}
-	for _, id := range slices.SortedFunc(maps.Keys(parts), compareSeries) {
-		r, err := forecast.Sum(parts[id])
-		if err != nil {
-			return nil, fmt.Errorf("forecast payer %s %s: %w", id.key.Payer, id.currency, err)
-		}
-		out = append(out, forecastRow{key: id.key, currency: id.currency, r: r})
-	}
-	slices.SortStableFunc(out, func(a, b forecastRow) int {
-		return compareSeries(seriesID{a.key, a.currency}, seriesID{b.key, b.currency})
-	})
-	return out, nil
+	rows := append(payers, series...)
+	slices.SortStableFunc(rows, forecast.Compare)
+	return rows, nil
 }
 
-// seriesID is a series of one currency.
-type seriesID struct {
-	key      anomaly.Key
-	currency string
-}
-
-func compareSeries(a, b seriesID) int {
-	return strings.Compare(a.key.Payer+"\x00"+a.currency+"\x00"+a.key.Account+"\x00"+a.key.Service,
-		b.key.Payer+"\x00"+b.currency+"\x00"+b.key.Account+"\x00"+b.key.Service)
-}
-
-// recent reports whether s cost anything in the five weeks to end.
-func recent(s *anomaly.Series, end anomaly.Day) bool {
-	for d := end - 34; d <= end; d++ {
-		if !s.Cost(d).IsZero() {
-			return true
-		}
-	}
-	return false
-}
-
-func (f forecastRow) fields(detail bool) []string {
-	r := f.r
-	out := []string{r.Month.String()[:7], f.key.Payer}
+func printForecasts(w io.Writer, rows []forecast.Row, detail bool, format string) error {
+	header := forecast.Header
 	if detail {
-		out = append(out, f.key.Account, f.key.Service)
-	}
-	return append(out, f.currency, r.MonthToDate.String(), r.Forecast.String(), r.Lower80.String(), r.Upper80.String(),
-		r.Lower95.String(), r.Upper95.String(), r.AsOf.String(), f.measure, r.Steps.String(), r.Next.Forecast.String(),
-		r.Next.Lower80.String(), r.Next.Upper80.String(), r.Next.Lower95.String(), r.Next.Upper95.String(), strconv.Itoa(r.UsageDays))
-}
-
-func printForecasts(w io.Writer, rows []forecastRow, detail bool, format string) error {
-	header := slices.Clone(forecastHeader)
-	if detail {
-		header = slices.Insert(header, 2, "usage_account_id", "service")
+		header = forecast.DetailHeader
 	}
 	if format == "json" {
 		docs := make([]map[string]string, 0, len(rows))
 		for _, r := range rows {
 			doc := map[string]string{}
-			for i, v := range r.fields(detail) {
+			for i, v := range r.Fields(detail) {
 				doc[header[i]] = v
 			}
 			docs = append(docs, doc)
@@ -238,7 +120,7 @@ func printForecasts(w io.Writer, rows []forecastRow, detail bool, format string)
 	cw := csv.NewWriter(&buf)
 	cw.Write(header)
 	for _, r := range rows {
-		cw.Write(r.fields(detail))
+		cw.Write(r.Fields(detail))
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {

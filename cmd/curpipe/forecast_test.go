@@ -27,26 +27,25 @@ func TestForecastRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	const asOf = "2024-03-10"
-	net := measures["net_unblended"]
-	rows, err := forecastRows(tab, asOf, net, true)
+	rows, err := forecastRows(tab, asOf, "net_unblended", true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	payers := 0
 	for _, r := range rows {
-		if r.key.Account != "" {
+		if r.Account != "" {
 			continue
 		}
 		payers++
 		var parts []forecast.Result
 		var mtd decimal.Decimal
 		for _, p := range rows {
-			if p.key.Payer == r.key.Payer && p.currency == r.currency && p.key.Account != "" {
-				parts = append(parts, p.r)
+			if p.Payer == r.Payer && p.Currency == r.Currency && p.Account != "" {
+				parts = append(parts, p.Result)
 			}
 		}
 		for d, s := range tab {
-			if d.Payer == r.key.Payer && d.Currency == r.currency && d.Day >= "2024-03-01" && d.Day <= asOf {
+			if d.Payer == r.Payer && d.Currency == r.Currency && d.Day >= "2024-03-01" && d.Day <= asOf {
 				mtd = mtd.Add(s.NetUnblended)
 			}
 		}
@@ -54,16 +53,16 @@ func TestForecastRows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !sum.Forecast.Equal(r.r.Forecast) || !sum.Lower95.Equal(r.r.Lower95) || !sum.Upper80.Equal(r.r.Upper80) {
-			t.Errorf("payer %s: its row %s is not the sum of its series' %s", r.key.Payer, r.r.Forecast, sum.Forecast)
+		if !sum.Forecast.Equal(r.Result.Forecast) || !sum.Lower95.Equal(r.Result.Lower95) || !sum.Upper80.Equal(r.Result.Upper80) {
+			t.Errorf("payer %s: its row %s is not the sum of its series' %s", r.Payer, r.Result.Forecast, sum.Forecast)
 		}
-		if !r.r.MonthToDate.Equal(mtd) {
-			t.Errorf("payer %s: month to date %s, the totals say %s", r.key.Payer, r.r.MonthToDate, mtd)
+		if !r.Result.MonthToDate.Equal(mtd) {
+			t.Errorf("payer %s: month to date %s, the totals say %s", r.Payer, r.Result.MonthToDate, mtd)
 		}
-		e := r.r.Estimate
+		e := r.Result.Estimate
 		if e.Lower95.Cmp(e.Lower80) > 0 || e.Lower80.Cmp(e.Forecast) > 0 || e.Forecast.Cmp(e.Upper80) > 0 || e.Upper80.Cmp(e.Upper95) > 0 ||
-			e.Forecast.Cmp(r.r.MonthToDate) < 0 {
-			t.Errorf("payer %s: intervals do not nest around the forecast: %+v", r.key.Payer, e)
+			e.Forecast.Cmp(r.Result.MonthToDate) < 0 {
+			t.Errorf("payer %s: intervals do not nest around the forecast: %+v", r.Payer, e)
 		}
 	}
 	if payers != cfg.Payers {
@@ -79,7 +78,7 @@ func TestForecastRows(t *testing.T) {
 		}
 		later[d] = &c
 	}
-	again, err := forecastRows(later, asOf, net, true)
+	again, err := forecastRows(later, asOf, "net_unblended", true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,6 @@
 package forecast
 
-import (
-	"errors"
-	"fmt"
-
-	"github.com/curpipe/curpipe/transforms/decimal"
-)
+import "errors"
 
 // ErrMixed is returned by Sum for parts forecast as of different days.
 var ErrMixed = errors.New("forecast: parts forecast as of different days")
@@ -22,35 +17,11 @@ var ErrMixed = errors.New("forecast: parts forecast as of different days")
 //
 // The parts must be forecast as of one day; none is an error.
 func Sum(parts []Result) (Result, error) {
-	if len(parts) == 0 {
-		return Result{}, errors.New("forecast: no parts to sum")
-	}
-	t := Result{AsOf: parts[0].AsOf, Month: parts[0].Month, Days: parts[0].Days}
-	var mtd, steps decimal.Sum
-	this, next := make([]Estimate, len(parts)), make([]Estimate, len(parts))
-	for i, p := range parts {
-		if p.AsOf != t.AsOf {
-			return Result{}, fmt.Errorf("%w: %v and %v", ErrMixed, t.AsOf, p.AsOf)
+	var t Total
+	for _, p := range parts {
+		if err := t.Add(p); err != nil {
+			return Result{}, err
 		}
-		mtd.Add(p.MonthToDate)
-		steps.Add(p.Steps)
-		this[i], next[i] = p.Estimate, p.Next
-		t.UsageDays = max(t.UsageDays, p.UsageDays)
 	}
-	t.MonthToDate, t.Steps = mtd.Value(), steps.Value()
-	t.Estimate, t.Next = sumEstimates(this), sumEstimates(next)
-	return t, nil
-}
-
-// sumEstimates adds the forecasts and each bound exactly.
-func sumEstimates(es []Estimate) Estimate {
-	var f, l80, u80, l95, u95 decimal.Sum
-	for _, e := range es {
-		f.Add(e.Forecast)
-		l80.Add(e.Lower80)
-		u80.Add(e.Upper80)
-		l95.Add(e.Lower95)
-		u95.Add(e.Upper95)
-	}
-	return Estimate{Forecast: f.Value(), Lower80: l80.Value(), Upper80: u80.Value(), Lower95: l95.Value(), Upper95: u95.Value()}
+	return t.Result()
 }

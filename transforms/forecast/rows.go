@@ -1,0 +1,171 @@
+package forecast
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/curpipe/curpipe/transforms/anomaly"
+	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/totals"
+)
+
+// History is how many days before the as-of day Rows reads: the model's
+// 56 days of weekday factors with room to spare.
+const History = 180
+
+// Measures pick a measure from a day's sums, by name.
+var Measures = map[string]func(totals.Sums) decimal.Decimal{
+	"net_unblended": func(s totals.Sums) decimal.Decimal { return s.NetUnblended },
+	"amortized":     func(s totals.Sums) decimal.Decimal { return s.Amortized },
+}
+
+// Header is the CSV header of forecasts; DetailHeader adds the usage
+// account and service after the payer.
+var (
+	Header = []string{"billing_period", "payer_account_id", "currency", "month_to_date", "forecast",
+		"lower_80", "upper_80", "lower_95", "upper_95", "as_of", "measure", "step_charges",
+		"next_month_forecast", "next_lower_80", "next_upper_80", "next_lower_95", "next_upper_95", "usage_days"}
+	DetailHeader = slices.Insert(slices.Clone(Header), 2, "usage_account_id", "service")
+)
+
+// Row is the forecast of one series of committed totals: a usage account
+// and service, or (Account and Service empty) a payer's total, the exact
+// sum of its series' rows.
+type Row struct {
+	Payer, Account, Service, Currency, Measure string
+	Result
+}
+
+// Fields are r's CSV fields under Header, or DetailHeader when detail is
+// set.
+func (r Row) Fields(detail bool) []string {
+	out := []string{r.Month.String()[:7], r.Payer}
+	if detail {
+		out = append(out, r.Account, r.Service)
+	}
+	return append(out, r.Currency, r.MonthToDate.String(), r.Forecast.String(), r.Lower80.String(), r.Upper80.String(),
+		r.Lower95.String(), r.Upper95.String(), r.AsOf.String(), r.Measure, r.Steps.String(), r.Next.Forecast.String(),
+		r.Next.Lower80.String(), r.Next.Upper80.String(), r.Next.Lower95.String(), r.Next.Upper95.String(), strconv.Itoa(r.UsageDays))
+}
+
+// Compare orders rows by payer, currency, then series, a payer's total
+// before its series.
+func Compare(a, b Row) int {
+	return cmp.Or(strings.Compare(a.Payer, b.Payer), strings.Compare(a.Currency, b.Currency),
+		strings.Compare(a.Account, b.Account), strings.Compare(a.Service, b.Service), strings.Compare(a.Measure, b.Measure))
+}
+
+// Rows forecasts the series of tab in measure as of asOf ("" the latest
+// day in tab), reading only the History days up to it. It calls each,
+// when not nil, with the row of every usage account and service that
+// cost anything in the five weeks to asOf, in Compare's order, and
+// returns each payer's total per currency, the exact sum of those rows
+// (Sum). The series' rows are handed over one at a time, so a caller that
+// writes them out holds none.
+func Rows(tab totals.Table, asOf, measure string, each func(Row) error) ([]Row, error) {
+	pick, ok := Measures[measure]
+	if !ok {
+		return nil, fmt.Errorf("forecast: measure %q: want net_unblended or amortized", measure)
+	}
+	if asOf == "" {
+		for d := range tab {
+			asOf = max(asOf, d.Day)
+		}
+		if asOf == "" {
+			return nil, errors.New("forecast: no totals to forecast from")
+		}
+	}
+	end, err := anomaly.ParseDay(asOf)
+	if err != nil {
+		return nil, err
+	}
+	begins := map[string]anomaly.Day{}
+	for d := range tab {
+		day, err := anomaly.ParseDay(d.Day)
+		if err != nil {
+			return nil, err
+		}
+		if b, ok := begins[d.Payer]; (!ok || day < b) && day >= end-History {
+			begins[d.Payer] = day
+		}
+	}
+	type seriesID struct {
+		anomaly.Key
+		currency string
+	}
+	series := map[seriesID]*anomaly.Series{}
+	for d, sums := range tab {
+		day, _ := anomaly.ParseDay(d.Day)
+		if day > end || day < end-History {
+			continue // no look-ahead, and a bounded history
+		}
+		id := seriesID{anomaly.Key{Payer: d.Payer, Account: d.Account, Service: d.Service}, d.Currency}
+		s := series[id]
+		if s == nil {
+			s = anomaly.NewSeries(id.Key, begins[d.Payer])
+			series[id] = s
+		}
+		if err := s.Add(day, pick(*sums)); err != nil {
+			return nil, err
+		}
+	}
+	row := func(id seriesID) Row {
+		return Row{Payer: id.Payer, Account: id.Account, Service: id.Service, Currency: id.currency, Measure: measure}
+	}
+	ids := slices.SortedFunc(maps.Keys(series), func(a, b seriesID) int { return Compare(row(a), row(b)) })
+	totals := map[seriesID]*Total{}
+	for _, id := range ids {
+		s := series[id]
+		if !recent(s, end) {
+			continue // no spend for five weeks: nothing to forecast
+		}
+		r, err := Forecast(s, end)
+		if err != nil {
+			return nil, fmt.Errorf("forecast %s %s: %w", id.Key, id.currency, err)
+		}
+		delete(series, id) // what is forecast is let go
+		payer := seriesID{anomaly.PayerTotal(id.Payer), id.currency}
+		t := totals[payer]
+		if t == nil {
+			t = new(Total)
+			totals[payer] = t
+		}
+		if err := t.Add(r); err != nil {
+			return nil, err
+		}
+		if each != nil {
+			out := row(id)
+			out.Result = r
+			if err := each(out); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var out []Row
+	for id, t := range totals {
+		r, err := t.Result()
+		if err != nil {
+			return nil, err
+		}
+		p := row(id)
+		p.Result = r
+		out = append(out, p)
+	}
+	slices.SortFunc(out, Compare)
+	return out, nil
+}
+
+// recent reports whether s cost anything in the five weeks to end.
+func recent(s *anomaly.Series, end anomaly.Day) bool {
+	for d := end - 34; d <= end; d++ {
+		if !s.Cost(d).IsZero() {
+			return true
+		}
+	}
+	return false
+}
