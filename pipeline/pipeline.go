@@ -15,6 +15,7 @@ import (
 	"github.com/curpipe/curpipe/transforms/anomalies"
 	"github.com/curpipe/curpipe/transforms/commit"
 	"github.com/curpipe/curpipe/transforms/daily"
+	"github.com/curpipe/curpipe/transforms/forecasts"
 	"github.com/curpipe/curpipe/transforms/notify"
 	"github.com/curpipe/curpipe/transforms/parse"
 	"github.com/curpipe/curpipe/transforms/report"
@@ -65,6 +66,8 @@ type Config struct {
 	Roles s3io.SourceRoles
 	// NoAnomalies skips the anomaly stage.
 	NoAnomalies bool
+	// NoForecasts skips the forecasts stage.
+	NoForecasts bool
 	// Alerts configure the anomaly stage: where its alerts go, which are
 	// published, and from when. Output and Table are taken from above.
 	Alerts anomalies.Options
@@ -144,12 +147,16 @@ func Batch(s beam.Scope, c Config) error {
 	return nil
 }
 
-// evaluate adds the anomaly stage after the totals are finalized.
+// evaluate adds the stages that read the totals back once they are
+// finalized: the anomalies, then the forecasts, one after the other so
+// that only one of them holds the history at a time.
 func (c Config) evaluate(s beam.Scope, finalized beam.PCollection) {
-	if c.NoAnomalies {
-		return
+	if !c.NoAnomalies {
+		finalized = anomalies.Evaluate(s, finalized, c.alerts())
 	}
-	anomalies.Evaluate(s, finalized, c.alerts())
+	if !c.NoForecasts {
+		forecasts.Forecast(s, finalized, forecasts.Options{Output: c.Output, Table: c.TotalsTable})
+	}
 }
 
 // alerts returns the anomaly stage's options: Alerts as given, the

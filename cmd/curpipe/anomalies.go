@@ -21,18 +21,20 @@ import (
 
 // alertFlags are the anomaly stage's flags, the same on run and stream.
 type alertFlags struct {
-	off        *bool
-	topic      *string
-	minImpact  decimalFlag
-	minPercent decimalFlag
-	mode       *string
-	horizon    *int
+	off         *bool
+	noForecasts *bool
+	topic       *string
+	minImpact   decimalFlag
+	minPercent  decimalFlag
+	mode        *string
+	horizon     *int
 }
 
 func addAlertFlags(fs *flag.FlagSet) *alertFlags {
 	th := alert.DefaultThresholds()
 	a := &alertFlags{minImpact: decimalFlag(th.MinImpact), minPercent: decimalFlag(th.MinPercent)}
 	a.off = fs.Bool("no-anomalies", false, "skip the anomaly stage (no anomalies stored, no alerts)")
+	a.noForecasts = fs.Bool("no-forecasts", false, "skip the forecasts stage (no month-end forecasts stored)")
 	a.topic = fs.String("alerts-topic", "", "SNS topic ARN for cost anomaly alerts (default: the --sns-topic, with the attribute type=anomaly)")
 	fs.Var(&a.minImpact, "alert-min-impact", "publish an anomaly whose total impact is at least this much, in its currency")
 	fs.Var(&a.minPercent, "alert-min-percent", "publish an anomaly whose impact is at least this percentage of the expected cost")

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/curpipe/curpipe/cmd/curgen/gen"
 	"github.com/curpipe/curpipe/transforms/decimal"
 	"github.com/curpipe/curpipe/transforms/forecast"
+	"github.com/curpipe/curpipe/transforms/forecasts"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -92,5 +97,83 @@ func TestForecastRows(t *testing.T) {
 	}
 	if !strings.HasPrefix(a.String(), "billing_period,payer_account_id,usage_account_id,service,currency,month_to_date,forecast,lower_80,upper_80,lower_95,upper_95,") {
 		t.Errorf("header: %s", a.String()[:120])
+	}
+}
+
+// TestForecastsStored runs a history through curpipe run: the payers'
+// forecasts it stores are what curpipe forecast says as of the same day,
+// for both measures, and the series' forecasts it stores add up to them.
+func TestForecastsStored(t *testing.T) {
+	cfg := gen.DefaultHistoryConfig()
+	cfg.Seed, cfg.Days, cfg.Payers, cfg.Accounts, cfg.Series = 5, 70, 2, 3, 12
+	cfg.Events = gen.Events{Spikes: 1}
+	h, err := gen.History(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, out := t.TempDir(), t.TempDir()
+	if _, err := h.Write(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := curpipe(t, "run", "--input", in, "--output", out, "--no-curated"); err != nil {
+		t.Fatal(err)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(out, "forecasts", "billing_period=*"))
+	if len(dirs) != 1 {
+		t.Fatalf("forecast folders %v, want the newest period's", dirs)
+	}
+	read := func(name string) []forecast.Row {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(dirs[0], name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := forecast.ReadCSV(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	payers, series := read("payers.csv"), read("series.csv")
+	if len(payers) != 2*cfg.Payers || len(series) == 0 {
+		t.Fatalf("%d payer and %d series forecasts stored, want %d payer rows", len(payers), len(series), 2*cfg.Payers)
+	}
+	asOf := payers[0].AsOf.String()
+	for _, m := range forecasts.Measures {
+		printed, err := curpipe(t, "forecast", "--output", out, "--as-of", asOf, "--measure", m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := forecast.ReadCSV(strings.NewReader(printed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []forecast.Row
+		for _, r := range payers {
+			if r.Measure == m {
+				got = append(got, r)
+			}
+		}
+		var a, b strings.Builder
+		forecast.WriteCSV(&a, got, false)
+		forecast.WriteCSV(&b, want, false)
+		if a.String() != b.String() {
+			t.Errorf("%s: stored\n%s\ncurpipe forecast --as-of %s says\n%s", m, a.String(), asOf, b.String())
+		}
+	}
+	for _, p := range payers {
+		var parts []forecast.Result
+		for _, s := range series {
+			if s.Payer == p.Payer && s.Currency == p.Currency && s.Measure == p.Measure {
+				parts = append(parts, s.Result)
+			}
+		}
+		sum, err := forecast.Sum(parts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sum.Forecast.Equal(p.Forecast) || !sum.MonthToDate.Equal(p.MonthToDate) || !sum.Upper95.Equal(p.Upper95) {
+			t.Errorf("payer %s %s: stored %s, its series add up to %s", p.Payer, p.Measure, p.Forecast, sum.Forecast)
+		}
 	}
 }

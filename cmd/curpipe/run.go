@@ -112,7 +112,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if cfg.Alerts, err = alerts.options(*topic); err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	cfg.NoAnomalies = *alerts.off
+	cfg.NoAnomalies, cfg.NoForecasts = *alerts.off, *alerts.noForecasts
 	if err := cfg.Validate(); err != nil {
 		return &exitError{code: 2, err: err}
 	}

@@ -59,7 +59,7 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if cfg.Alerts, err = alerts.options(*topic); err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	cfg.NoAnomalies = *alerts.off
+	cfg.NoAnomalies, cfg.NoForecasts = *alerts.off, *alerts.noForecasts
 	if len(allow) == 0 && len(roles) == 0 {
 		return &exitError{code: 2, err: errors.New("give --allow-bucket for each bucket the events may name: reads are limited to those")}
 	}

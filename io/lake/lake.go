@@ -25,6 +25,19 @@ func DetailURL(output string) string { return objstore.Join(output, "totals", "d
 // totals: one CSV of every anomaly and what was announced of it.
 func AnomaliesURL(output string) string { return objstore.Join(output, "anomalies", "anomalies.csv") }
 
+// ForecastsURL is where the lake keeps the payers' month-end forecasts
+// of a billing period (YYYY-MM), the latest of each payer, currency and
+// measure.
+func ForecastsURL(output, period string) string {
+	return objstore.Join(output, "forecasts", "billing_period="+period, "payers.csv")
+}
+
+// ForecastSeriesURL is the forecasts of a billing period's usage accounts
+// and services as of the latest day forecast, which add up to the payers'.
+func ForecastSeriesURL(output, period string) string {
+	return objstore.Join(output, "forecasts", "billing_period="+period, "series.csv")
+}
+
 // ReportTotalsURL is the folder of one report's daily totals.
 func ReportTotalsURL(output, reportKey string) string {
 	return objstore.Join(output, "totals", "reports", reportKey)

@@ -17,6 +17,7 @@ import (
 	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/transforms/alert"
+	"github.com/curpipe/curpipe/transforms/forecast"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -74,6 +75,12 @@ type Store interface {
 	Anomalies(ctx context.Context) ([]alert.Record, error)
 	// SaveAnomalies stores anomalies, each replacing the one of its ID.
 	SaveAnomalies(ctx context.Context, recs []alert.Record) error
+	// Forecasts returns the payers' month-end forecasts stored for a
+	// billing period (YYYY-MM).
+	Forecasts(ctx context.Context, period string) ([]forecast.Row, error)
+	// SaveForecasts stores payers' forecasts of a period, each replacing
+	// the one of its payer, currency and measure.
+	SaveForecasts(ctx context.Context, period string, rows []forecast.Row) error
 }
 
 // Open returns the store of a run's totals: the DynamoDB table when one

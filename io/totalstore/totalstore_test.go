@@ -13,7 +13,9 @@ import (
 	_ "github.com/curpipe/curpipe/io/localfs" // the lake in a temporary folder
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/transforms/alert"
+	"github.com/curpipe/curpipe/transforms/anomaly"
 	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/forecast"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -162,6 +164,40 @@ func TestStores(t *testing.T) {
 			if len(got) != 2 || got[0].ID() != spike.ID() || got[0].Status != alert.Resolved || !got[0].Impact.Equal(spike.Impact) ||
 				got[1].ID() != total.ID() || got[1].Status != alert.Open || got[1].Published {
 				t.Errorf("Anomalies = %+v", got)
+			}
+
+			// The payers' forecasts: none, then saved, then one replaced
+			// and one of another period kept apart.
+			if got, err := store.Forecasts(ctx, "2024-01"); err != nil || len(got) != 0 {
+				t.Fatalf("Forecasts of a new store: %v, %v", got, err)
+			}
+			fc := func(month, payer, mtd string) forecast.Row {
+				m := anomaly.MustParseDay(month + "-01")
+				return forecast.Row{Payer: payer, Currency: "USD", Measure: "net_unblended", Result: forecast.Result{AsOf: m + 4, Month: m, Days: 31,
+					MonthToDate: decimal.MustParse(mtd), Estimate: forecast.Estimate{Forecast: decimal.MustParse("100.5")}}}
+			}
+			for _, save := range []struct {
+				period string
+				rows   []forecast.Row
+			}{
+				{"2024-01", []forecast.Row{fc("2024-01", "1", "5"), fc("2024-01", "2", "6")}},
+				{"2024-01", []forecast.Row{fc("2024-01", "2", "7.25")}},
+				{"2024-02", []forecast.Row{fc("2024-02", "1", "8")}},
+			} {
+				if err := store.SaveForecasts(ctx, save.period, save.rows); err != nil {
+					t.Fatal(err)
+				}
+			}
+			jan, err := store.Forecasts(ctx, "2024-01")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(jan) != 2 || jan[0].Payer != "1" || !jan[0].MonthToDate.Equal(decimal.MustParse("5")) ||
+				jan[1].Payer != "2" || !jan[1].MonthToDate.Equal(decimal.MustParse("7.25")) || !jan[1].Forecast.Equal(decimal.MustParse("100.5")) {
+				t.Errorf("Forecasts(2024-01) = %+v", jan)
+			}
+			if err := store.SaveForecasts(ctx, "2024-03", []forecast.Row{fc("2024-01", "1", "5")}); err == nil {
+				t.Error("a January forecast saved as March's")
 			}
 		})
 	}

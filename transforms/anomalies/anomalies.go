@@ -33,8 +33,9 @@ import (
 
 func init() {
 	register.Function1x2(keyAll)
-	register.DoFn3x1[context.Context, int, func(*element.Outcome) bool, error](&evaluateFn{})
+	register.DoFn4x1[context.Context, int, func(*element.Outcome) bool, func(element.Outcome), error](&evaluateFn{})
 	register.Iter1[element.Outcome]()
+	register.Emitter1[element.Outcome]()
 }
 
 // Options configure Evaluate.
@@ -64,11 +65,13 @@ type Options struct {
 const DefaultHorizonDays = 3
 
 // Evaluate evaluates the days the committed outcomes touched, once per
-// window, stores what it finds and publishes the announcements.
-func Evaluate(s beam.Scope, committed beam.PCollection, opts Options) {
+// window, stores what it finds and publishes the announcements. It
+// passes the outcomes on once they are evaluated, so that a stage after
+// it reads the history after this one is done with it.
+func Evaluate(s beam.Scope, committed beam.PCollection, opts Options) beam.PCollection {
 	s = s.Scope("anomalies.Evaluate")
 	grouped := beam.GroupByKey(s, beam.ParDo(s, keyAll, committed))
-	beam.ParDo0(s, &evaluateFn{Opts: opts}, grouped)
+	return beam.ParDo(s, &evaluateFn{Opts: opts}, grouped)
 }
 
 func keyAll(o element.Outcome) (int, element.Outcome) { return 0, o }
@@ -98,11 +101,24 @@ func history(c anomaly.Config) int {
 	return 2*c.Weeks*7 + c.Months*31 + c.Learn
 }
 
-func (f *evaluateFn) ProcessElement(ctx context.Context, _ int, outcomes func(*element.Outcome) bool) error {
-	var touched []string
-	partial := map[string]bool{}
+func (f *evaluateFn) ProcessElement(ctx context.Context, _ int, outcomes func(*element.Outcome) bool, emit func(element.Outcome)) error {
+	var all []element.Outcome
 	var o element.Outcome
 	for outcomes(&o) {
+		all = append(all, o)
+	}
+	err := f.evaluate(ctx, all)
+	for _, o := range all {
+		emit(o)
+	}
+	return err
+}
+
+// evaluate evaluates the days the outcomes touched.
+func (f *evaluateFn) evaluate(ctx context.Context, outcomes []element.Outcome) error {
+	var touched []string
+	partial := map[string]bool{}
+	for _, o := range outcomes {
 		touched = append(touched, o.Days...)
 		if d, ok := newestPartial(o); ok {
 			partial[d] = true

@@ -41,6 +41,12 @@ type Row struct {
 	Result
 }
 
+// ID names the series, measure and month of a row, for keeping the
+// latest forecast of each.
+func (r Row) ID() string {
+	return strings.Join([]string{r.Month.String()[:7], r.Payer, r.Account, r.Service, r.Currency, r.Measure}, "|")
+}
+
 // Fields are r's CSV fields under Header, or DetailHeader when detail is
 // set.
 func (r Row) Fields(detail bool) []string {
