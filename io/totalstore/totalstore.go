@@ -7,6 +7,7 @@
 package totalstore
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -113,17 +114,6 @@ func subset(days, have []string) bool {
 	return true
 }
 
-// inRange keeps the days of tab from..to.
-func inRange(tab totals.Table, from, to string) totals.Table {
-	out := make(totals.Table)
-	for d, s := range tab {
-		if (from == "" || d.Day >= from) && (to == "" || d.Day <= to) {
-			out[d] = s
-		}
-	}
-	return out
-}
-
 // lakeStore keeps the totals as CSV in the lake.
 type lakeStore struct{ output string }
 
@@ -182,17 +172,29 @@ func (s lakeStore) remove(ctx context.Context, v Version, days []string) error {
 
 func (s lakeStore) Finalize(ctx context.Context) error { return lake.RebuildTotals(ctx, s.output) }
 
+// Query streams the lake's daily_detail.csv and keeps the days from..to:
+// memory holds the range asked for, not the lake's whole history.
 func (s lakeStore) Query(ctx context.Context, from, to string) (totals.Table, error) {
 	u := lake.DetailURL(s.output)
-	b, err := objstore.ReadAll(ctx, u)
+	store, err := objstore.For(u)
+	if err != nil {
+		return nil, err
+	}
+	r, err := store.Open(ctx, u)
 	if err != nil {
 		return nil, fmt.Errorf("no totals in %s (has curpipe run written there?): %w", s.output, err)
 	}
-	all := make(totals.Table)
-	if err := all.ReadDetail(bytes.NewReader(b)); err != nil {
+	defer r.Close()
+	tab := make(totals.Table)
+	err = totals.ScanDetail(bufio.NewReaderSize(r, 1<<20), func(d totals.Dims, sums totals.Sums) {
+		if (from == "" || d.Day >= from) && (to == "" || d.Day <= to) {
+			tab.Merge(d, sums)
+		}
+	})
+	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", u, err)
 	}
-	return inRange(all, from, to), nil
+	return tab, nil
 }
 
 func (s lakeStore) Check(context.Context) error { return nil }
