@@ -182,7 +182,7 @@ func process(s beam.Scope, c Config, reports beam.PCollection, stream bool) beam
 	acks := commit.WriteShards(s, shards, opts)
 	outcomes := commit.Commit(s, verdicts, acks, opts)
 	if c.Topic != "" {
-		outcomes = notify.Publish(s, outcomes, c.Topic, notify.Options{Output: c.Output, Stream: stream})
+		outcomes = notify.Publish(s, outcomes, c.Topic, notify.Options{Output: c.Output, Stream: stream, Forecast: !c.NoForecasts, Table: c.TotalsTable})
 	}
 	return outcomes
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/curpipe/curpipe/cmd/curgen/gen"
 	"github.com/curpipe/curpipe/io/awstest"
 	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/forecast"
+	"github.com/curpipe/curpipe/transforms/notify"
 )
 
 // alertDoc is the JSON an alert's body ends with.
@@ -39,6 +41,7 @@ type alertDoc struct {
 func TestStreamAnomalies(t *testing.T) {
 	env := newStreamEnv(t, viaS3)
 	topic, alerts := topicWithQueue(t)
+	reportTopic, reports := topicWithQueue(t)
 	out := t.TempDir()
 
 	cfg := gen.DefaultHistoryConfig()
@@ -104,7 +107,7 @@ func TestStreamAnomalies(t *testing.T) {
 		time.Sleep(4 * time.Second) // a window for the last commit's evaluation to publish
 	}
 
-	stop := env.stream(t, out, "--alerts-topic", topic, "--alert-min-impact", "50", "--alert-horizon", "100000")
+	stop := env.stream(t, out, "--alerts-topic", topic, "--sns-topic", reportTopic, "--alert-min-impact", "50", "--alert-horizon", "100000")
 	defer stop()
 	for _, d := range h.Deliveries[:spiked] {
 		deliver(d)
@@ -145,6 +148,8 @@ func TestStreamAnomalies(t *testing.T) {
 	if len(a.RootCauses) > 0 && a.RootCauses[0].Impact.Contribution.Cmp(a.Impact.TotalActualSpend) > 0 {
 		t.Errorf("the first root cause contributes %s, more than the spike's actual spend %s", a.RootCauses[0].Impact.Contribution, a.Impact.TotalActualSpend)
 	}
+
+	checkReportForecast(t, env, reports, out, spike.Payer)
 
 	deliver(h.Deliveries[spiked]) // the same version again: a redelivery
 	settled("the same version again")
@@ -194,4 +199,44 @@ func takeNotifications(t *testing.T, env streamEnv, queue string) []awstest.Enve
 		}
 	}
 	return got
+}
+
+// checkReportForecast takes the report notifications waiting on queue:
+// the last committed one carries its payer's month to date and forecast,
+// which are what curpipe forecast prints as of the same day.
+func checkReportForecast(t *testing.T, env streamEnv, queue, out, payer string) {
+	t.Helper()
+	var last *notify.Body
+	for _, n := range takeNotifications(t, env, queue) {
+		var b notify.Body
+		if err := json.Unmarshal([]byte(n.Message), &b); err != nil {
+			t.Fatalf("report notification %q: %v", n.Subject, err)
+		}
+		if b.Status == "committed" {
+			last = &b
+		}
+	}
+	if last == nil {
+		t.Fatal("no committed report was notified")
+	}
+	if len(last.Forecasts) != 1 || last.Forecasts[0].Payer != payer {
+		t.Fatalf("the report notification's forecasts %+v, want one of payer %s", last.Forecasts, payer)
+	}
+	f := last.Forecasts[0]
+	t.Logf("report %s version %s: %s month to date %s, forecast %s (80%%: %s to %s) as of %s", last.Report, last.Version,
+		f.BillingPeriod, f.MonthToDate, f.Forecast, f.Lower80, f.Upper80, f.AsOf)
+	printed, err := curpipe(t, "forecast", "--output", out, "--as-of", f.AsOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := forecast.ReadCSV(strings.NewReader(printed))
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("curpipe forecast --as-of %s: %d rows, %v\n%s", f.AsOf, len(rows), err, printed)
+	}
+	r := rows[0]
+	if got := (notify.Forecast{Payer: r.Payer, Currency: r.Currency, BillingPeriod: r.Month.String()[:7], AsOf: r.AsOf.String(),
+		MonthToDate: r.MonthToDate.String(), Forecast: r.Forecast.String(), Lower80: r.Lower80.String(), Upper80: r.Upper80.String(),
+		Lower95: r.Lower95.String(), Upper95: r.Upper95.String()}); got != f {
+		t.Errorf("the notification says %+v;\ncurpipe forecast --as-of %s says %+v", f, f.AsOf, got)
+	}
 }

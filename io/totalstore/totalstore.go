@@ -12,6 +12,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/curpipe/curpipe/io/dynamodbio"
@@ -70,6 +72,10 @@ type Store interface {
 	// YYYY-MM-DD; "" is open where the store allows it), summed across
 	// reports, at the detail grain.
 	Query(ctx context.Context, from, to string) (totals.Table, error)
+	// Current is Query of the payers' cells as they stand now: it
+	// includes versions committed since the last Finalize, as a report's
+	// notification, sent right after its commit, needs.
+	Current(ctx context.Context, from, to string, payers []string) (totals.Table, error)
 	// Check says whether the store is ready to be written.
 	Check(ctx context.Context) error
 	// Anomalies returns the cost anomalies stored beside the totals.
@@ -330,4 +336,18 @@ func (s tableStore) SaveAnomalies(ctx context.Context, recs []alert.Record) erro
 		docs[r.ID()] = buf.String()
 	}
 	return s.t.PutDocs(ctx, anomalyDocs, docs)
+}
+
+func (s lakeStore) Current(ctx context.Context, from, to string, payers []string) (totals.Table, error) {
+	return lake.QueryCommitted(ctx, s.output, from, to, func(d totals.Dims) bool { return slices.Contains(payers, d.Payer) })
+}
+
+// Current is Query: the table's days are current once committed.
+func (s tableStore) Current(ctx context.Context, from, to string, payers []string) (totals.Table, error) {
+	tab, err := s.Query(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	maps.DeleteFunc(tab, func(d totals.Dims, _ *totals.Sums) bool { return !slices.Contains(payers, d.Payer) })
+	return tab, nil
 }

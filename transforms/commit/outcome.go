@@ -88,6 +88,11 @@ func summarize(v element.Verdict, days []ShardAck) element.Outcome {
 			continue
 		}
 		out.Days = append(out.Days, d.Day)
+		for _, p := range d.Payers {
+			if !slices.Contains(out.Payers, p) {
+				out.Payers = append(out.Payers, p)
+			}
+		}
 		for _, ct := range d.Totals {
 			i := 0
 			for i < len(out.Totals) && (out.Totals[i].Provider != ct.Provider || out.Totals[i].Currency != ct.Currency) {
@@ -100,6 +105,7 @@ func summarize(v element.Verdict, days []ShardAck) element.Outcome {
 		}
 	}
 	sortTotals(out.Totals)
+	slices.Sort(out.Payers)
 	if strings.TrimSpace(out.Name) == "" {
 		out.Name = r.ID
 	}

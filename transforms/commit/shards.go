@@ -3,6 +3,7 @@ package commit
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -25,6 +26,7 @@ type ShardAck struct {
 	Day    string
 	Cells  int
 	Totals []element.CurrencyTotal // the day's sums per provider and currency
+	Payers []string                // the payer accounts of the day's cells, sorted
 	// What a table write did: items written or deleted, left unchanged,
 	// and left alone because a newer version holds them.
 	Written, Unchanged, Stale int
@@ -99,7 +101,7 @@ func (f *shardFn) write(ctx context.Context, sh element.Shard, emit func(string,
 	}
 	v := sh.Verdicts[0]
 	rows := shardRows(sh.Rows)
-	ack := ShardAck{Day: sh.Day, Cells: len(sh.Rows), Totals: byCurrency(sh.Rows)}
+	ack := ShardAck{Day: sh.Day, Cells: len(sh.Rows), Totals: byCurrency(sh.Rows), Payers: payers(sh.Rows)}
 	w, err := f.store.WriteDay(ctx, dayVersion(v), sh.Day, rows)
 	if err != nil {
 		// An outage past the retries: the report does not commit this
@@ -175,4 +177,13 @@ func byCurrency(rows []element.DayTotal) []element.CurrencyTotal {
 	}
 	sortTotals(out)
 	return out
+}
+
+// payers returns the distinct payer accounts of rows, sorted.
+func payers(rows []element.DayTotal) []string {
+	seen := map[string]bool{}
+	for _, d := range rows {
+		seen[d.Dims.Payer] = true
+	}
+	return slices.Sorted(maps.Keys(seen))
 }

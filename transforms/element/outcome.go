@@ -1,6 +1,9 @@
 package element
 
 import (
+	"slices"
+	"time"
+
 	"github.com/curpipe/curpipe/transforms/decimal"
 	"github.com/curpipe/curpipe/transforms/rowcoder"
 )
@@ -35,6 +38,7 @@ type Outcome struct {
 	Rows          int64
 	BadRows       int64
 	Days          []string
+	Payers        []string // the payer accounts of its cells, sorted
 	Totals        []CurrencyTotal
 	Millis        int64 // parse time summed over the report's files
 	// Messages announced the report (stream mode): acknowledged when it
@@ -53,4 +57,30 @@ type CurrencyTotal struct {
 	NetUnblended decimal.Decimal
 	Amortized    decimal.Decimal
 	LineItems    int64
+}
+
+// NewestComplete returns the newest complete day of the report version:
+// its newest day, or the day before when that one is the newest day of a
+// billing period not yet over, which a delivery bills only in part; ""
+// when there is none.
+func (o Outcome) NewestComplete() string {
+	if len(o.Days) == 0 {
+		return ""
+	}
+	newest := slices.Max(o.Days)
+	if len(o.BillingPeriod) < 7 {
+		return newest
+	}
+	start, err := time.Parse("2006-01", o.BillingPeriod[:7])
+	if err != nil {
+		return newest
+	}
+	if newest >= start.AddDate(0, 1, -1).Format(time.DateOnly) {
+		return newest
+	}
+	d, err := time.Parse(time.DateOnly, newest)
+	if err != nil {
+		return ""
+	}
+	return d.AddDate(0, 0, -1).Format(time.DateOnly)
 }

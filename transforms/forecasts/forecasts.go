@@ -14,8 +14,6 @@ package forecasts
 import (
 	"context"
 	"fmt"
-	"slices"
-	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
@@ -68,7 +66,7 @@ func (f *forecastFn) ProcessElement(ctx context.Context, _ int, outcomes func(*e
 	asOf := ""
 	var o element.Outcome
 	for outcomes(&o) {
-		if d := newestComplete(o); d > asOf {
+		if d := o.NewestComplete(); d > asOf {
 			asOf = d
 		}
 	}
@@ -134,29 +132,4 @@ func write(ctx context.Context, u string, forecastAll func(each func(forecast.Ro
 		return 0, nil, fmt.Errorf("write %s: %w", u, err)
 	}
 	return n, payers, nil
-}
-
-// newestComplete returns the newest complete day of a report version: its
-// newest day, or the day before when that one is the incomplete newest
-// day of a billing period not yet over ("" when there is none).
-func newestComplete(o element.Outcome) string {
-	if len(o.Days) == 0 {
-		return ""
-	}
-	newest := slices.Max(o.Days)
-	if len(o.BillingPeriod) < 7 {
-		return newest
-	}
-	start, err := time.Parse("2006-01", o.BillingPeriod[:7])
-	if err != nil {
-		return newest
-	}
-	if newest >= start.AddDate(0, 1, -1).Format(time.DateOnly) {
-		return newest
-	}
-	d, err := anomaly.ParseDay(newest)
-	if err != nil {
-		return ""
-	}
-	return (d - 1).String()
 }

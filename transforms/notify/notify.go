@@ -20,6 +20,7 @@ import (
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/io/snsio"
 	"github.com/curpipe/curpipe/io/sqsio"
+	"github.com/curpipe/curpipe/io/totalstore"
 	"github.com/curpipe/curpipe/transforms/element"
 )
 
@@ -53,6 +54,11 @@ type Options struct {
 	// Deadline bounds the retries of one message; 0 means snsio's default,
 	// or StreamDeadline with Stream.
 	Deadline time.Duration
+	// Forecast puts each payer's month to date and month-end forecast
+	// in a committed report's message, read from the totals' store: the
+	// lake at Output, or Table when it is named.
+	Forecast bool
+	Table    string
 }
 
 // StreamDeadline is how long a stream retries one notification: an SNS
@@ -63,6 +69,7 @@ type publishFn struct {
 	Topic string
 	Opts  Options
 	pub   *snsio.Publisher
+	store totalstore.Store // nil unless Opts.Forecast
 }
 
 func (f *publishFn) Setup(ctx context.Context) error {
@@ -74,14 +81,19 @@ func (f *publishFn) Setup(ctx context.Context) error {
 		opts = append(opts, snsio.PublishDeadline(StreamDeadline))
 	}
 	var err error
-	f.pub, err = snsio.New(ctx, f.Topic, opts...)
+	if f.pub, err = snsio.New(ctx, f.Topic, opts...); err != nil {
+		return err
+	}
+	if f.Opts.Forecast {
+		f.store, err = totalstore.Open(ctx, f.Opts.Output, f.Opts.Table)
+	}
 	return err
 }
 
 func (f *publishFn) ProcessElement(ctx context.Context, o element.Outcome, emit func(element.Outcome)) error {
 	switch o.Status {
 	case element.Committed, element.Failed:
-		m, err := Message(o)
+		m, err := Message(o, f.forecasts(ctx, o)...)
 		if err != nil {
 			return err
 		}
@@ -156,6 +168,9 @@ type Body struct {
 	BadRows       int64      `json:"bad_rows"`
 	DurationMS    int64      `json:"duration_ms"`
 	Error         string     `json:"error,omitempty"`
+	// Forecasts are the month to date and month-end forecast of each
+	// payer and currency of a committed report.
+	Forecasts []Forecast `json:"forecasts,omitempty"`
 }
 
 // Currency is a report's sum for one provider and currency; the costs are
@@ -169,12 +184,13 @@ type Currency struct {
 	LineItems        int64  `json:"line_items"`
 }
 
-// Message renders an outcome as a notification.
-func Message(o element.Outcome) (snsio.Message, error) {
+// Message renders an outcome as a notification, with its payers' forecasts
+// when there are any.
+func Message(o element.Outcome, forecasts ...Forecast) (snsio.Message, error) {
 	b := Body{
 		Status: o.Status, Report: o.Name, ReportID: o.ReportID, BillingPeriod: o.BillingPeriod,
 		Version: o.Version, Days: o.Days, Totals: []Currency{}, Files: o.Files, Rows: o.Rows,
-		BadRows: o.BadRows, DurationMS: o.Millis,
+		BadRows: o.BadRows, DurationMS: o.Millis, Forecasts: forecasts,
 	}
 	if o.Status == element.Failed {
 		b.Error = o.Reason
