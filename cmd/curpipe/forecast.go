@@ -86,7 +86,7 @@ func forecastRows(tab totals.Table, asOf, measure string, detail bool) ([]foreca
 	if detail {
 		each = func(r forecast.Row) error { series = append(series, r); return nil }
 	}
-	payers, err := forecast.Rows(tab, asOf, measure, each)
+	payers, err := forecast.Rows(tab, asOf, []string{measure}, each)
 	if err != nil {
 		return nil, err
 	}

@@ -66,17 +66,22 @@ func Compare(a, b Row) int {
 		strings.Compare(a.Account, b.Account), strings.Compare(a.Service, b.Service), strings.Compare(a.Measure, b.Measure))
 }
 
-// Rows forecasts the series of tab in measure as of asOf ("" the latest
-// day in tab), reading only the History days up to it. It calls each,
-// when not nil, with the row of every usage account and service that
-// cost anything in the five weeks to asOf, in Compare's order, and
-// returns each payer's total per currency, the exact sum of those rows
-// (Sum). The series' rows are handed over one at a time, so a caller that
-// writes them out holds none.
-func Rows(tab totals.Table, asOf, measure string, each func(Row) error) ([]Row, error) {
-	pick, ok := Measures[measure]
-	if !ok {
-		return nil, fmt.Errorf("forecast: measure %q: want net_unblended or amortized", measure)
+// Rows forecasts the series of tab in each of the measures as of asOf
+// ("" the latest day in tab), reading only the History days up to it. It
+// calls each, when not nil, with the row of every usage account and
+// service that cost anything in the five weeks to asOf, in Compare's
+// order, and returns each payer's total per currency and measure, the
+// exact sum of those rows (Sum). The series' rows are handed over one at
+// a time, so a caller that writes them out holds none.
+func Rows(tab totals.Table, asOf string, measures []string, each func(Row) error) ([]Row, error) {
+	measures = slices.Sorted(slices.Values(measures)) // Compare's order
+	picks := make([]func(totals.Sums) decimal.Decimal, len(measures))
+	for i, m := range measures {
+		pick, ok := Measures[m]
+		if !ok {
+			return nil, fmt.Errorf("forecast: measure %q: want net_unblended or amortized", m)
+		}
+		picks[i] = pick
 	}
 	if asOf == "" {
 		for d := range tab {
@@ -104,63 +109,69 @@ func Rows(tab totals.Table, asOf, measure string, each func(Row) error) ([]Row, 
 		anomaly.Key
 		currency string
 	}
-	series := map[seriesID]*anomaly.Series{}
+	// One series per measure of each key, built in one pass.
+	series := map[seriesID][]*anomaly.Series{}
 	for d, sums := range tab {
 		day, _ := anomaly.ParseDay(d.Day)
 		if day > end || day < end-History {
 			continue // no look-ahead, and a bounded history
 		}
 		id := seriesID{anomaly.Key{Payer: d.Payer, Account: d.Account, Service: d.Service}, d.Currency}
-		s := series[id]
-		if s == nil {
-			s = anomaly.NewSeries(id.Key, begins[d.Payer])
-			series[id] = s
+		ss := series[id]
+		if ss == nil {
+			ss = make([]*anomaly.Series, len(measures))
+			for i := range ss {
+				ss[i] = anomaly.NewSeries(id.Key, begins[d.Payer])
+			}
+			series[id] = ss
 		}
-		if err := s.Add(day, pick(*sums)); err != nil {
-			return nil, err
-		}
-	}
-	row := func(id seriesID) Row {
-		return Row{Payer: id.Payer, Account: id.Account, Service: id.Service, Currency: id.currency, Measure: measure}
-	}
-	ids := slices.SortedFunc(maps.Keys(series), func(a, b seriesID) int { return Compare(row(a), row(b)) })
-	totals := map[seriesID]*Total{}
-	for _, id := range ids {
-		s := series[id]
-		if !recent(s, end) {
-			continue // no spend for five weeks: nothing to forecast
-		}
-		r, err := Forecast(s, end)
-		if err != nil {
-			return nil, fmt.Errorf("forecast %s %s: %w", id.Key, id.currency, err)
-		}
-		delete(series, id) // what is forecast is let go
-		payer := seriesID{anomaly.PayerTotal(id.Payer), id.currency}
-		t := totals[payer]
-		if t == nil {
-			t = new(Total)
-			totals[payer] = t
-		}
-		if err := t.Add(r); err != nil {
-			return nil, err
-		}
-		if each != nil {
-			out := row(id)
-			out.Result = r
-			if err := each(out); err != nil {
+		for i, s := range ss {
+			if err := s.Add(day, picks[i](*sums)); err != nil {
 				return nil, err
 			}
 		}
 	}
+	ids := slices.SortedFunc(maps.Keys(series), func(a, b seriesID) int {
+		return cmp.Or(strings.Compare(a.Payer, b.Payer), strings.Compare(a.currency, b.currency),
+			strings.Compare(a.Account, b.Account), strings.Compare(a.Service, b.Service))
+	})
+	type totalID struct {
+		payer, currency, measure string
+	}
+	payers := map[totalID]*Total{}
+	for _, id := range ids {
+		for i, s := range series[id] {
+			if !recent(s, end) {
+				continue // no spend for five weeks: nothing to forecast
+			}
+			r, err := Forecast(s, end)
+			if err != nil {
+				return nil, fmt.Errorf("forecast %s %s: %w", id.Key, id.currency, err)
+			}
+			t := payers[totalID{id.Payer, id.currency, measures[i]}]
+			if t == nil {
+				t = new(Total)
+				payers[totalID{id.Payer, id.currency, measures[i]}] = t
+			}
+			if err := t.Add(r); err != nil {
+				return nil, err
+			}
+			if each != nil {
+				row := Row{Payer: id.Payer, Account: id.Account, Service: id.Service, Currency: id.currency, Measure: measures[i], Result: r}
+				if err := each(row); err != nil {
+					return nil, err
+				}
+			}
+		}
+		delete(series, id) // what is forecast is let go
+	}
 	var out []Row
-	for id, t := range totals {
+	for id, t := range payers {
 		r, err := t.Result()
 		if err != nil {
 			return nil, err
 		}
-		p := row(id)
-		p.Result = r
-		out = append(out, p)
+		out = append(out, Row{Payer: id.payer, Currency: id.currency, Measure: id.measure, Result: r})
 	}
 	slices.SortFunc(out, Compare)
 	return out, nil

@@ -85,15 +85,7 @@ func (f *forecastFn) ProcessElement(ctx context.Context, _ int, outcomes func(*e
 	}
 	period := asOf[:len("2006-01")]
 	n, payers, err := write(ctx, lake.ForecastSeriesURL(f.Opts.Output, period), func(each func(forecast.Row) error) ([]forecast.Row, error) {
-		var payers []forecast.Row
-		for _, m := range Measures {
-			rows, err := forecast.Rows(tab, asOf, m, each)
-			if err != nil {
-				return nil, err
-			}
-			payers = append(payers, rows...)
-		}
-		return payers, nil
+		return forecast.Rows(tab, asOf, Measures, each)
 	})
 	if err != nil {
 		log.Errorf(ctx, "forecasts: as of %s: %v; not stored", asOf, err)

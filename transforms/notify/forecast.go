@@ -60,7 +60,7 @@ func payerForecasts(ctx context.Context, store totalstore.Store, payers []string
 	if err != nil {
 		return nil, fmt.Errorf("read the history to %s from %s: %w", asOf, store, err)
 	}
-	rows, err := forecast.Rows(tab, asOf, "net_unblended", nil)
+	rows, err := forecast.Rows(tab, asOf, []string{"net_unblended"}, nil)
 	if err != nil {
 		return nil, err
 	}
