@@ -51,8 +51,9 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	fs.Var(&allow, "allow-bucket", "an S3 bucket reads may come from besides the inputs' (repeatable)")
 	var roles rolesFlag
 	fs.Var(&roles, "source-role", sourceRoleUsage)
+	workerRole := fs.String("worker-role", "", "IAM role ARN the workers run as: check that its policies allow every call they make")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: curpipe validate [--input PATH ...] [--output PATH] [--totals-table NAME] [--sns-topic ARN] [--queue URL]\n\n")
+		fmt.Fprintf(stderr, "Usage: curpipe validate [--input PATH ...] [--output PATH] [--totals-table NAME] [--sns-topic ARN] [--queue URL] [--worker-role ARN]\n\n")
 		fs.PrintDefaults()
 	}
 	if help, err := parseFlags(fs, args); help || err != nil {
@@ -132,6 +133,19 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		// waits for it: prove the topic takes one, as the workers send it.
 		checks = append(checks, check{"topic " + *alertsTopic + " accepts an alert (a message with type=validate)", func(ctx context.Context) error {
 			return publishProbe(ctx, *alertsTopic)
+		}})
+	}
+	if *workerRole != "" {
+		w := workerCalls{output: cfg.Output, queue: *queue, table: cfg.TotalsTable, topics: []string{cfg.Topic, *alertsTopic}}
+		for _, in := range cfg.Inputs {
+			// A payer's bucket read through its own role is that role's
+			// business, not the workers'.
+			if strings.HasPrefix(in, s3io.Scheme+"://") && cfg.Roles.RoleFor(in) == "" {
+				w.inputs = append(w.inputs, in)
+			}
+		}
+		checks = append(checks, check{"role " + *workerRole + " may make every call the workers make", func(ctx context.Context) error {
+			return checkWorkerRole(ctx, *workerRole, w)
 		}})
 	}
 	checks = append(checks, check{"the bundled sample computes its known totals on prism", runSample})

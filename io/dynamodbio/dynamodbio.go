@@ -203,6 +203,23 @@ func (t *Table) Check(ctx context.Context) error {
 	return nil
 }
 
+// ARN returns the table's ARN, for checking a role's policies against it.
+func (t *Table) ARN(ctx context.Context) (string, error) {
+	var out *dynamodb.DescribeTableOutput
+	err := t.do(ctx, "DescribeTable", func(ctx context.Context) error {
+		var err error
+		out, err = t.api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.name)})
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("dynamodbio: describe table %q: %w", t.name, err)
+	}
+	if out.Table == nil || out.Table.TableArn == nil {
+		return "", fmt.Errorf("dynamodbio: DescribeTable %q returned no ARN", t.name)
+	}
+	return *out.Table.TableArn, nil
+}
+
 // describe returns the table's status after checking its key schema.
 func (t *Table) describe(ctx context.Context) (types.TableStatus, error) {
 	var out *dynamodb.DescribeTableOutput
