@@ -14,6 +14,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/curpipe/curpipe/io/lake"
+	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/io/totalstore"
 	"github.com/curpipe/curpipe/transforms/anomaly"
 	"github.com/curpipe/curpipe/transforms/forecast"
@@ -32,12 +34,21 @@ func forecastCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	detail := fs.Bool("detail", false, "per usage account and service too (payer rows are the sums of theirs)")
 	measure := fs.String("measure", "net_unblended", "net_unblended or amortized")
 	format := fs.String("format", "csv", "csv, table or json")
+	stored := fs.String("stored", "", "print what run and stream stored for this billing period, YYYY-MM, instead of forecasting (--detail reads the series from the lake)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: curpipe forecast (--output PATH | --table NAME) [--as-of DATE] [--detail] [--measure net_unblended|amortized] [--format csv|table|json]\n\n")
+		fmt.Fprintf(stderr, "Usage: curpipe forecast (--output PATH | --table NAME) [--as-of DATE | --stored YYYY-MM] [--detail] [--measure net_unblended|amortized] [--format csv|table|json]\n\n")
 		fs.PrintDefaults()
 	}
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
+	}
+	switch *format {
+	case "csv", "table", "json":
+	default:
+		return &exitError{code: 2, err: fmt.Errorf("--format %q: want csv, table or json", *format)}
+	}
+	if *stored != "" {
+		return printStored(ctx, stdout, *output, *table, *stored, *measure, *detail, *format, *asOf)
 	}
 	if (*table == "") == (*output == "") {
 		return &exitError{code: 2, err: errors.New("give exactly one of --table and --output")}
@@ -52,11 +63,6 @@ func forecastCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	if _, ok := forecast.Measures[*measure]; !ok {
 		return &exitError{code: 2, err: fmt.Errorf("--measure %q: want net_unblended or amortized", *measure)}
-	}
-	switch *format {
-	case "csv", "table", "json":
-	default:
-		return &exitError{code: 2, err: fmt.Errorf("--format %q: want csv, table or json", *format)}
 	}
 	store, err := totalstore.Open(ctx, absLocal([]string{*output})[0], *table)
 	if err != nil {
@@ -76,6 +82,51 @@ func forecastCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	return printForecasts(stdout, rows, *detail, *format)
+}
+
+// printStored prints the forecasts run and stream stored for a billing
+// period: the payers' from the totals' store, with detail the series'
+// from the lake.
+func printStored(ctx context.Context, stdout io.Writer, output, table, period, measure string, detail bool, format, asOf string) error {
+	switch {
+	case asOf != "":
+		return &exitError{code: 2, err: errors.New("--stored prints what was stored as of its own day: no --as-of")}
+	case output == "" && table == "":
+		return &exitError{code: 2, err: errors.New("give --output, --table, or both (the series' forecasts are in the lake)")}
+	case detail && output == "":
+		return &exitError{code: 2, err: errors.New("--stored --detail reads the series' forecasts from the lake: give --output")}
+	}
+	if _, err := time.Parse("2006-01", period); err != nil || len(period) != 7 {
+		return &exitError{code: 2, err: fmt.Errorf("--stored %q: want YYYY-MM", period)}
+	}
+	if _, ok := forecast.Measures[measure]; !ok {
+		return &exitError{code: 2, err: fmt.Errorf("--measure %q: want net_unblended or amortized", measure)}
+	}
+	if output != "" {
+		output = absLocal([]string{output})[0]
+	}
+	store, err := totalstore.Open(ctx, output, table)
+	if err != nil {
+		return err
+	}
+	rows, err := store.Forecasts(ctx, period)
+	if err != nil {
+		return err
+	}
+	if detail {
+		b, err := objstore.ReadAll(ctx, lake.ForecastSeriesURL(output, period))
+		if err != nil && !errors.Is(err, objstore.ErrNotFound) {
+			return err
+		}
+		series, err := forecast.ReadCSV(bytes.NewReader(b))
+		if err != nil {
+			return fmt.Errorf("read %s: %w", lake.ForecastSeriesURL(output, period), err)
+		}
+		rows = append(rows, series...)
+	}
+	rows = slices.DeleteFunc(rows, func(r forecast.Row) bool { return r.Measure != measure })
+	slices.SortStableFunc(rows, forecast.Compare)
+	return printForecasts(stdout, rows, detail, format)
 }
 
 // forecastRows returns the payers' forecasts, and with detail their

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -161,6 +162,28 @@ func TestForecastsStored(t *testing.T) {
 			t.Errorf("%s: stored\n%s\ncurpipe forecast --as-of %s says\n%s", m, a.String(), asOf, b.String())
 		}
 	}
+	// curpipe forecast --stored prints them back, payers and series.
+	period := payers[0].Month.String()[:7]
+	printed, err := curpipe(t, "forecast", "--output", out, "--stored", period, "--detail", "--measure", "amortized")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []forecast.Row
+	for _, r := range append(slices.Clone(payers), series...) {
+		if r.Measure == "amortized" {
+			want = append(want, r)
+		}
+	}
+	slices.SortStableFunc(want, forecast.Compare)
+	var wantCSV strings.Builder
+	forecast.WriteCSV(&wantCSV, want, true)
+	if printed != wantCSV.String() {
+		t.Errorf("curpipe forecast --stored %s --detail printed\n%s\nwant\n%s", period, printed, wantCSV.String())
+	}
+	if _, err := curpipe(t, "forecast", "--output", out, "--stored", period, "--as-of", "2024-01-01"); err == nil {
+		t.Error("--stored with --as-of did not fail")
+	}
+
 	for _, p := range payers {
 		var parts []forecast.Result
 		for _, s := range series {
