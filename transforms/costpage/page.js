@@ -34,6 +34,7 @@ function setup() {
   fill($("payer"), [""].concat(data.payers), ["All payers"].concat(data.payers));
   const currencies = [...new Set(data.views.map((v) => v.currency))].sort();
   fill($("currency"), currencies);
+  if (currencies.includes("USD")) $("currency").value = "USD";
   fillAccounts();
   for (const id of ["payer", "account", "currency", "measure", "group"]) {
     $(id).addEventListener("change", () => { if (id === "payer") fillAccounts(); draw(); });
