@@ -63,7 +63,7 @@ type Account struct {
 }
 
 // View is what the page draws for one choice of filters. Payer and
-// Account are "" for all.
+// Account are "" for all; an account's view has no payer.
 type View struct {
 	Payer    string   `json:"payer"`
 	Account  string   `json:"account"`
@@ -211,15 +211,16 @@ func (s scope) has(k totals.Dims) bool {
 	return (s.payer == "" || k.Payer == s.payer) && (s.account == "" || k.Account == s.account)
 }
 
-// scopes lists all payers, each payer, and each account both alone and
-// under its payer, so the page finds a view whichever filters are set.
+// scopes lists all payers, each payer, and each account. An account
+// bills to one payer, so its view is kept once, under no payer, and the
+// page looks it up by the account alone.
 func scopes(payers []string, accounts []Account) []scope {
 	out := []scope{{}}
 	for _, p := range payers {
 		out = append(out, scope{payer: p})
 	}
 	for _, a := range accounts {
-		out = append(out, scope{account: a.ID}, scope{payer: a.Payer, account: a.ID})
+		out = append(out, scope{account: a.ID})
 	}
 	return out
 }

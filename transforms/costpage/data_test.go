@@ -107,7 +107,7 @@ func TestSeriesSumToDetail(t *testing.T) {
 			}
 		}
 	}
-	v := find(t, d, "111111111111", "333333333333", "unblended", "service")
+	v := find(t, d, "", "333333333333", "unblended", "service")
 	if got, want := v.Series[0].Values[0], "51.0000000001"; got != want {
 		t.Errorf("s0 on the first day = %s, want %s", got, want)
 	}
@@ -144,7 +144,7 @@ func TestMonthToDate(t *testing.T) {
 
 func TestMovers(t *testing.T) {
 	d, _ := Build(sample(t), nil, nil, Options{Movers: 2})
-	v := find(t, d, "444444444444", "555555555555", "unblended", "service")
+	v := find(t, d, "", "555555555555", "unblended", "service")
 	if len(v.Movers) != 4 {
 		t.Fatalf("movers = %+v, want 2 of each kind", v.Movers)
 	}

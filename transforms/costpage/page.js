@@ -54,7 +54,9 @@ function filters() {
 }
 
 function currentView(f) {
-  return data.views.find((v) => v.payer === f.payer && v.account === f.account &&
+  // An account's view is kept under no payer: the account names it.
+  const payer = f.account ? "" : f.payer;
+  return data.views.find((v) => v.payer === payer && v.account === f.account &&
     v.currency === f.currency && v.measure === f.measure && v.group === f.group);
 }
 
