@@ -184,6 +184,10 @@ func TestPageInBrowser(t *testing.T) {
 	choose("group", "account")
 	groups := str(`[...new Set([...document.querySelectorAll('#chart-svg rect.bar')].map(r => r.dataset.series))].join(",")`)
 	accountBars := count("#chart-svg rect.bar")
+	// The payer's one account, by service: the payer's figures again.
+	choose("account", "555555555555")
+	choose("group", "service")
+	s0Account := value("s0")
 	png := filepath.Join(t.ArtifactDir(), "report.png")
 	if err := os.WriteFile(png, shot, 0o644); err != nil {
 		t.Fatal(err)
@@ -198,8 +202,8 @@ func TestPageInBrowser(t *testing.T) {
 	if want := detailSum(t, detail, day, "s0", ""); s0 != want {
 		t.Errorf("s0 on %s drawn as %q, daily_detail.csv has %s", day, s0, want)
 	}
-	if want := detailSum(t, detail, day, "s0", "444444444444"); s0Payer != want {
-		t.Errorf("payer 444444444444's s0 on %s drawn as %q, daily_detail.csv has %s", day, s0Payer, want)
+	if want := detailSum(t, detail, day, "s0", "444444444444"); s0Payer != want || s0Account != want {
+		t.Errorf("payer 444444444444's s0 on %s drawn as %q, its account's as %q; daily_detail.csv has %s", day, s0Payer, s0Account, want)
 	}
 	// 19 days of s0, s1, s2 and Other, then one payer's 19 days of the
 	// same, then its one account.
