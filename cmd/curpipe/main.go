@@ -32,7 +32,8 @@ Usage:
   curpipe stream --queue URL --output PATH --allow-bucket NAME [--totals-table NAME] [--sns-topic ARN] [--window 1m]
   curpipe query (--table NAME | --output PATH) [--from DATE] [--to DATE] [--detail]
   curpipe anomalies (--output PATH | --table NAME) [--from DATE] [--to DATE] [--format csv|table|json]
-  curpipe forecast (--output PATH | --table NAME) [--as-of DATE] [--detail] [--format csv|table|json]
+  curpipe forecast (--output PATH | --table NAME) [--as-of DATE | --stored YYYY-MM] [--detail] [--format csv|table|json]
+  curpipe report (--output PATH | --table NAME) [--from DATE] [--to DATE] (--html FILE | --serve ADDR)
   curpipe validate [--input PATH ...] [--output PATH] [--totals-table NAME] [--sns-topic ARN]
 
 Commands:
@@ -41,6 +42,7 @@ Commands:
   query   print committed daily totals as CSV or a table
   anomalies  list the cost anomalies found in the totals, and what was announced of them
   forecast   month-end forecasts with 80% and 95% intervals, from the totals up to a day
+  report     the cost report page: daily cost by service and account, movers, anomalies, forecast
   validate  check a set-up for CI: resources usable, graph builds, sample computes right
 
 Run 'curpipe COMMAND -help' for a command's flags ('run' takes Beam's too).
@@ -111,6 +113,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return anomaliesCommand(ctx, args[1:], stdout, stderr)
 	case "forecast":
 		return forecastCommand(ctx, args[1:], stdout, stderr)
+	case "report":
+		return reportCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
