@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// logSample is a one-file report that commits in well under a second.
+const logSample = "../../testdata/samples/koku-aws-fixtures/input/test_cur.csv"
+
+// runLogged runs `curpipe run` on logSample in process and returns stderr.
+func runLogged(t *testing.T, flags ...string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	args := append([]string{"run", "--input", logSample, "--output", t.TempDir()}, flags...)
+	if err := run(context.Background(), args, &out, &errOut); err != nil {
+		t.Fatalf("curpipe %s: %v\nstderr:\n%s", strings.Join(args, " "), err, tail(errOut.String(), 20))
+	}
+	return errOut.String()
+}
+
+// plumbing are lines the runner prints that curpipe's default leaves out.
+var plumbing = []string{"Prepared job", "starting Loopback", "Staged binary", "Submitted job", "[SDK]", "pipeline completed", "stopping worker"}
+
+func TestLogLevelInfoHidesPlumbing(t *testing.T) {
+	got := runLogged(t)
+	for _, p := range plumbing {
+		if strings.Contains(got, p) {
+			t.Errorf("stderr holds runner plumbing %q at info:\n%s", p, got)
+		}
+	}
+	for _, want := range []string{"curpipe: run ", "parsed ", "committed: 1 files", "finalized: 1 reports"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("stderr lacks curpipe's line %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestLogLevelDebugShowsPlumbing(t *testing.T) {
+	got := runLogged(t, "--log-level", "debug")
+	for _, want := range []string{"level=DEBUG", "worker.ID=", "parsed "} {
+		if !strings.Contains(got, want) {
+			t.Errorf("stderr lacks %q at debug:\n%s", want, tail(got, 20))
+		}
+	}
+}
+
+func TestLogFormatJSON(t *testing.T) {
+	got := runLogged(t, "--log-format", "json")
+	lines := strings.Split(strings.TrimSpace(got), "\n")
+	if len(lines) < 3 {
+		t.Fatalf("want curpipe's lines, got:\n%s", got)
+	}
+	for _, l := range lines {
+		var rec struct{ Time, Level, Msg string }
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("line is not JSON (%v): %s", err, l)
+		}
+		if rec.Time == "" || rec.Level == "" || rec.Msg == "" {
+			t.Errorf("line lacks time, level or msg: %s", l)
+		}
+		if rec.Level == "DEBUG" {
+			t.Errorf("debug line at info: %s", l)
+		}
+	}
+}
+
+func TestLogFlagsRejectUnknown(t *testing.T) {
+	for _, args := range [][]string{{"--log-level", "loud"}, {"--log-format", "xml"}} {
+		var out, errOut bytes.Buffer
+		all := append([]string{"run", "--input", logSample, "--output", t.TempDir()}, args...)
+		err := run(context.Background(), all, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("%v: want an error naming %s, got %v", args, args[0], err)
+		}
+	}
+}
