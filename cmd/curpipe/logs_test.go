@@ -78,3 +78,33 @@ func TestLogFlagsRejectUnknown(t *testing.T) {
 		}
 	}
 }
+
+func TestProgressNotATerminal(t *testing.T) {
+	got := runLogged(t, "--progress-every", "5ms")
+	if !strings.Contains(got, "progress: 1 of 1 files, ") || !strings.Contains(got, "(100%)") {
+		t.Errorf("stderr lacks a progress line with files and bytes done of the total:\n%s", got)
+	}
+	if strings.Contains(got, "\r") {
+		t.Errorf("progress rewrote a line on a non-terminal:\n%q", got)
+	}
+}
+
+func TestProgressJSON(t *testing.T) {
+	got := runLogged(t, "--progress-every", "5ms", "--log-format", "json")
+	found := false
+	for _, l := range strings.Split(strings.TrimSpace(got), "\n") {
+		var rec struct {
+			Msg   string
+			Files int
+		}
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("line is not JSON (%v): %s", err, l)
+		}
+		if strings.HasPrefix(rec.Msg, "progress: ") && rec.Files == 1 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no JSON progress line with files=1:\n%s", got)
+	}
+}
