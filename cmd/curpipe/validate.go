@@ -51,6 +51,7 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	fs.Var(&allow, "allow-bucket", "an S3 bucket reads may come from besides the inputs' (repeatable)")
 	var roles rolesFlag
 	fs.Var(&roles, "source-role", sourceRoleUsage)
+	logs := addLogFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: curpipe validate [--input PATH ...] [--output PATH] [--totals-table NAME] [--sns-topic ARN] [--queue URL]\n\n")
 		fs.PrintDefaults()
@@ -59,6 +60,9 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	beam.Init()
+	if err := logs.install(stderr); err != nil {
+		return err
+	}
 
 	cfg := pipeline.Config{
 		Inputs: absLocal(inputs), Output: absLocal([]string{*output})[0], RunID: "validate",
