@@ -56,8 +56,13 @@ func (l logFlags) install(w io.Writer) error {
 	beamlog.LogLevel = "debug"
 	slog.SetDefault(slog.New(&sortHandler{out: h, debug: level <= slog.LevelDebug}))
 	cmdLog = slog.New(h)
+	jsonLogs = *l.format == "json"
 	return nil
 }
+
+// jsonLogs is set once a command chose JSON logs: its last error is then
+// a JSON line too, so that a collector reads every line of stderr.
+var jsonLogs bool
 
 // cmdLog is the command's own logger: its lines are curpipe's, never
 // plumbing, so they skip the sorting the default logger does.
