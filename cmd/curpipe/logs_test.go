@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/curpipe/curpipe/transforms/progress"
 )
 
 // logSample is a one-file report that commits in well under a second.
@@ -106,5 +109,15 @@ func TestProgressJSON(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no JSON progress line with files=1:\n%s", got)
+	}
+}
+
+func TestStreamStatusLine(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 5, 0, 0, time.UTC)
+	s := progress.Stream{Received: 4, Acked: 3, InFlight: 1, Oldest: now.Add(-90 * time.Second),
+		Reports: map[string]int{"committed": 2, "failed": 1}}
+	want := "status: 4 messages received, 3 acknowledged, 1 in flight (oldest sent 1m30s ago); reports 2 committed, 1 failed, 0 skipped"
+	if got := statusLine(s, now); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }

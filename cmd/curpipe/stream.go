@@ -35,6 +35,7 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	alerts := addAlertFlags(fs)
 	groups := fs.Int("parse-groups", parse.DefaultGroups, "groups of a report's files parsed in parallel, each into one set of partial sums holding its share of --max-cells")
 	logs := addLogFlags(fs)
+	statusEvery := fs.Duration("status-every", 30*time.Second, "how often to log the stream's status (messages received, acknowledged, in flight, oldest age; reports committed, failed); 0: never")
 	var allow listFlag
 	fs.Var(&allow, "allow-bucket", "an S3 bucket events may name (repeatable); events naming others fail")
 	var roles rolesFlag
@@ -73,7 +74,9 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	cmdLog.Info(fmt.Sprintf("curpipe: streaming on %s from %s -> %s, %s windows; stop with Ctrl-C", runners.Name(), q.Queue, cfg.Output, q.Window),
 		"runner", runners.Name(), "queue", q.Queue, "output", cfg.Output)
+	stop := watchStream(*statusEvery)
 	_, err = runners.Run(ctx, p)
+	stop()
 	if ctx.Err() != nil {
 		cmdLog.Info("curpipe: stopped; messages in flight return to the queue after their visibility timeout")
 		return nil

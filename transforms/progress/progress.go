@@ -1,6 +1,6 @@
 // Package progress counts a batch run's billing files and bytes as the
-// stages resolve and parse them, so that the command can tell how far a
-// run has come.
+// stages resolve and parse them, and a stream's messages and reports, so
+// that the command can tell how far a run has come.
 //
 // The counts are process-wide. On prism, in process, and with LOOPBACK
 // workers the stages run in the command's own process and the counts are
@@ -74,6 +74,8 @@ func Reset() {
 	defer mu.Unlock()
 	sizes = map[string]int64{}
 	current = Snapshot{}
+	stream = Stream{}
+	inFlight = map[string]time.Time{}
 }
 
 // Rate returns the bytes per second done since the start, and the time

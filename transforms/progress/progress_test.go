@@ -26,3 +26,22 @@ func TestCounts(t *testing.T) {
 		t.Errorf("nothing done: rate %v, left %v; want zeros", rate, left)
 	}
 }
+
+func TestStreamCounts(t *testing.T) {
+	Reset()
+	t.Cleanup(Reset)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	Received("m1", t0)
+	Received("m2", t0.Add(time.Minute))
+	Received("m1", t0.Add(2*time.Minute)) // redelivered while in flight
+	Acked("m1")
+	Reported("committed")
+	Reported("failed")
+	s := StreamNow()
+	if s.Received != 3 || s.Acked != 1 || s.InFlight != 1 || !s.Oldest.Equal(t0.Add(time.Minute)) {
+		t.Errorf("got %+v, want 3 received, 1 acked, m2 in flight", s)
+	}
+	if s.Reports["committed"] != 1 || s.Reports["failed"] != 1 {
+		t.Errorf("reports %v, want 1 committed, 1 failed", s.Reports)
+	}
+}
