@@ -79,7 +79,11 @@ func main() {
 		if errors.As(err, &ee) {
 			code = ee.code
 		}
-		if !errors.Is(err, flag.ErrHelp) {
+		switch {
+		case errors.Is(err, flag.ErrHelp):
+		case jsonLogs:
+			cmdLog.Error("curpipe: "+err.Error(), "exit", code)
+		default:
 			fmt.Fprintln(os.Stderr, "curpipe:", err)
 		}
 		os.Exit(code)

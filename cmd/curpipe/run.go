@@ -82,6 +82,8 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	limits := limitFlags(fs)
 	alerts := addAlertFlags(fs)
 	groups := fs.Int("parse-groups", parse.DefaultGroups, "groups of a report's files parsed in parallel, each into one set of partial sums holding its share of --max-cells")
+	logs := addLogFlags(fs)
+	every := fs.Duration("progress-every", 15*time.Second, "how often a run not on a terminal logs its progress (files and bytes done, rate, time left); 0: only at the end")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of this process (prism and its in-process workers) to this file")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: curpipe run --input PATH [--input PATH ...] --output PATH [flags]\n\nFlags (with Beam's):\n")
@@ -91,6 +93,9 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	beam.Init()
+	if err := logs.install(stderr); err != nil {
+		return err
+	}
 
 	cfg := pipeline.Config{
 		Inputs:       absLocal(inputs),
@@ -135,9 +140,13 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		defer stop()
 	}
-	fmt.Fprintf(stderr, "curpipe: run %s on %s: %s -> %s\n", cfg.RunID, runners.Name(), strings.Join(cfg.Inputs, ", "), cfg.Output)
+	cmdLog.Info(fmt.Sprintf("curpipe: run %s on %s: %s -> %s", cfg.RunID, runners.Name(), strings.Join(cfg.Inputs, ", "), cfg.Output),
+		"run", cfg.RunID, "runner", runners.Name(), "output", cfg.Output)
 	start := time.Now()
-	if _, err := runners.Run(ctx, p); err != nil {
+	stop := watchProgress(stderr, isTerminal(stderr), *every)
+	_, err = runners.Run(ctx, p)
+	stop()
+	if err != nil {
 		return err
 	}
 	return report(ctx, cfg, time.Since(start), stdout)

@@ -34,6 +34,8 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	limits := limitFlags(fs)
 	alerts := addAlertFlags(fs)
 	groups := fs.Int("parse-groups", parse.DefaultGroups, "groups of a report's files parsed in parallel, each into one set of partial sums holding its share of --max-cells")
+	logs := addLogFlags(fs)
+	statusEvery := fs.Duration("status-every", 30*time.Second, "how often to log the stream's status (messages received, acknowledged, in flight, oldest age; reports committed, failed); 0: never")
 	var allow listFlag
 	fs.Var(&allow, "allow-bucket", "an S3 bucket events may name (repeatable); events naming others fail")
 	var roles rolesFlag
@@ -46,6 +48,9 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	beam.Init()
+	if err := logs.install(stderr); err != nil {
+		return err
+	}
 	cfg := pipeline.Config{
 		Output: absLocal([]string{*output})[0], MaxBadRows: *maxBad,
 		TotalsTable: *table, Topic: *topic, AllowBuckets: allow, Limits: limits.files, ReportLimits: limits.reports, MaxCells: limits.cells,
@@ -67,10 +72,13 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := pipeline.Stream(s, cfg, q); err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	fmt.Fprintf(stderr, "curpipe: streaming on %s from %s -> %s, %s windows; stop with Ctrl-C\n", runners.Name(), q.Queue, cfg.Output, q.Window)
+	cmdLog.Info(fmt.Sprintf("curpipe: streaming on %s from %s -> %s, %s windows; stop with Ctrl-C", runners.Name(), q.Queue, cfg.Output, q.Window),
+		"runner", runners.Name(), "queue", q.Queue, "output", cfg.Output)
+	stop := watchStream(*statusEvery)
 	_, err = runners.Run(ctx, p)
+	stop()
 	if ctx.Err() != nil {
-		fmt.Fprintln(stderr, "curpipe: stopped; messages in flight return to the queue after their visibility timeout")
+		cmdLog.Info("curpipe: stopped; messages in flight return to the queue after their visibility timeout")
 		return nil
 	}
 	return err

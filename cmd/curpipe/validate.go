@@ -52,6 +52,7 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	var roles rolesFlag
 	fs.Var(&roles, "source-role", sourceRoleUsage)
 	workerRole := fs.String("worker-role", "", "IAM role ARN the workers run as: check that its policies allow every call they make")
+	logs := addLogFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: curpipe validate [--input PATH ...] [--output PATH] [--totals-table NAME] [--sns-topic ARN] [--queue URL] [--worker-role ARN]\n\n")
 		fs.PrintDefaults()
@@ -60,6 +61,9 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	beam.Init()
+	if err := logs.install(stderr); err != nil {
+		return err
+	}
 
 	cfg := pipeline.Config{
 		Inputs: absLocal(inputs), Output: absLocal([]string{*output})[0], RunID: "validate",

@@ -21,6 +21,7 @@ import (
 	"github.com/curpipe/curpipe/io/sqsio"
 	"github.com/curpipe/curpipe/io/totalstore"
 	"github.com/curpipe/curpipe/transforms/element"
+	"github.com/curpipe/curpipe/transforms/progress"
 	"github.com/curpipe/curpipe/transforms/rowcoder"
 )
 
@@ -85,11 +86,12 @@ func (f *commitFn) ProcessElement(ctx context.Context, ref string, verdicts func
 			out := summarize(v, nil)
 			out.Status, out.Reason = element.Failed, fmt.Sprintf("internal error while committing: %v", r)
 			log.Errorf(ctx, "report %s version %s: %s", v.Report.ID, v.Report.Version, out.Reason)
+			progress.Reported(out.Status)
 			emit(out)
 			err = nil
 		}
 	}()
-	return f.process(ctx, ref, v, days, func(o element.Outcome) { emitted = true; emit(o) })
+	return f.process(ctx, ref, v, days, func(o element.Outcome) { emitted = true; progress.Reported(o.Status); emit(o) })
 }
 
 func (f *commitFn) process(ctx context.Context, ref string, v element.Verdict, days []ShardAck, emit func(element.Outcome)) error {

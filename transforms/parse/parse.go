@@ -17,6 +17,7 @@ import (
 	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/sqsio"
 	"github.com/curpipe/curpipe/transforms/element"
+	"github.com/curpipe/curpipe/transforms/progress"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -88,6 +89,7 @@ func (f *parseFn) ProcessElement(ctx context.Context, g element.FileGroup, parti
 		if err != nil {
 			return err
 		}
+		progress.Done(t.URL)
 		st := res.Status
 		if st.Err != "" {
 			log.Errorf(ctx, "file %s failed after %d rows: %s", t.URL, st.Rows, st.Err)

@@ -10,6 +10,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/curpipe/curpipe/io/sqsio"
+	"github.com/curpipe/curpipe/transforms/progress"
 )
 
 func init() {
@@ -74,6 +75,9 @@ func (f *ackFn) flush(ctx context.Context, queue string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("queue.Ack %s: %w", queue, err)
+	}
+	for _, r := range rs {
+		progress.Acked(r.ID)
 	}
 	log.Infof(ctx, "acknowledged %d messages on %s", len(rs), queue)
 	return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/curpipe/curpipe/io/sqsio"
+	"github.com/curpipe/curpipe/transforms/progress"
 )
 
 func init() {
@@ -163,6 +164,7 @@ func (fn *readFn) ProcessElement(ctx context.Context, _ *sdf.WallTimeWatermarkEs
 			return sdf.StopProcessing(), nil
 		}
 		pos++
+		progress.Received(m.ID, m.SentAt)
 		emit(beam.EventTime(now.UnixMilli()), sqsio.Delivery{
 			Queue: fn.Queue, ID: m.ID, ReceiptHandle: m.ReceiptHandle, Body: m.Body,
 			ReceiveCount: m.ReceiveCount, SentAtMillis: m.SentAt.UnixMilli(),

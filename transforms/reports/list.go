@@ -16,6 +16,7 @@ import (
 	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/s3io"
 	"github.com/curpipe/curpipe/transforms/element"
+	"github.com/curpipe/curpipe/transforms/progress"
 	"github.com/curpipe/curpipe/transforms/report"
 )
 
@@ -55,7 +56,7 @@ type listFn struct {
 }
 
 func (f *listFn) ProcessElement(ctx context.Context, input string, emit func(element.Report)) error {
-	reports, err := f.list(ctx, input)
+	reports, sizes, err := f.list(ctx, input)
 	if role := f.Roles.RoleFor(input); err != nil && role != "" {
 		err = fmt.Errorf("as %s: %w", role, err)
 	}
@@ -74,34 +75,42 @@ func (f *listFn) ProcessElement(ctx context.Context, input string, emit func(ele
 				out.Err = err.Error()
 			}
 		}
+		if out.Err == "" && out.Skip == "" {
+			for _, u := range out.Files {
+				progress.Expect(u, sizes[u])
+			}
+		}
 		emit(out)
 	}
 	return nil
 }
 
-// list lists an input and resolves its objects into reports.
-func (f *listFn) list(ctx context.Context, input string) ([]report.Report, error) {
+// list lists an input and resolves its objects into reports; sizes holds
+// each listed object's bytes by URL, for the run's progress.
+func (f *listFn) list(ctx context.Context, input string) (_ []report.Report, sizes map[string]int64, _ error) {
 	store, err := f.Roles.Store(input)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	objs, err := store.List(ctx, input)
 	if err != nil {
-		return nil, err // it names the input
+		return nil, nil, err // it names the input
 	}
 	listed := make([]report.Object, len(objs))
+	sizes = make(map[string]int64, len(objs))
 	for i, o := range objs {
 		listed[i] = report.Object{URL: o.URL, Key: o.Key, Size: o.Size, ModTime: o.ModTime, ETag: o.ETag}
+		sizes[o.URL] = o.Size
 	}
 	reports, skipped, err := report.ResolveWithin(ctx, listed, f.Roles.ReadAll, f.Limits)
 	if err != nil {
-		return nil, fmt.Errorf("resolve %s: %w", input, err)
+		return nil, nil, fmt.Errorf("resolve %s: %w", input, err)
 	}
 	for _, sk := range skipped {
 		log.Infof(ctx, "skip %s: %s", sk.URL, sk.Reason)
 	}
 	log.Infof(ctx, "%s: %d objects, %d reports", input, len(objs), len(reports))
-	return reports, nil
+	return reports, sizes, nil
 }
 
 func fromReport(r report.Report) element.Report {

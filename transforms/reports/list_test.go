@@ -49,7 +49,7 @@ func TestListReports(t *testing.T) {
 		}
 	}
 	// b.csv's version is committed: listing its folder skips it.
-	listed, err := (&listFn{}).list(context.Background(), in)
+	listed, _, err := (&listFn{}).list(context.Background(), in)
 	if err != nil || len(listed) != 2 {
 		t.Fatalf("list %s: %d reports, %v", in, len(listed), err)
 	}
