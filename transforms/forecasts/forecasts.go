@@ -39,7 +39,8 @@ type Options struct {
 	Output, Table string
 }
 
-// Measures are the costs forecast, in the order they are written.
+// Measures are the costs forecast; each series' rows of both are written
+// side by side, in forecast.Compare's order.
 var Measures = []string{"net_unblended", "amortized"}
 
 // Forecast forecasts as of the newest complete day the committed outcomes
