@@ -44,13 +44,7 @@ func TestStreamAnomalies(t *testing.T) {
 	reportTopic, reports := topicWithQueue(t)
 	out := t.TempDir()
 
-	cfg := gen.DefaultHistoryConfig()
-	cfg.Seed, cfg.Days, cfg.Payers, cfg.Accounts, cfg.Series = 11, 75, 1, 3, 12
-	cfg.Events = gen.Events{RestatedSpikes: 1}
-	h, err := gen.History(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := history(t, 11, 75, 1, 3, 12, gen.Events{RestatedSpikes: 1})
 	dir := t.TempDir()
 	if _, err := h.Write(context.Background(), dir); err != nil {
 		t.Fatal(err)
@@ -233,10 +227,7 @@ func checkReportForecast(t *testing.T, env streamEnv, queue, out, payer string) 
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("curpipe forecast --as-of %s: %d rows, %v\n%s", f.AsOf, len(rows), err, printed)
 	}
-	r := rows[0]
-	if got := (notify.Forecast{Payer: r.Payer, Currency: r.Currency, BillingPeriod: r.Month.String()[:7], AsOf: r.AsOf.String(),
-		MonthToDate: r.MonthToDate.String(), Forecast: r.Forecast.String(), Lower80: r.Lower80.String(), Upper80: r.Upper80.String(),
-		Lower95: r.Lower95.String(), Upper95: r.Upper95.String()}); got != f {
+	if got := notify.ForecastOf(rows[0]); got != f {
 		t.Errorf("the notification says %+v;\ncurpipe forecast --as-of %s says %+v", f, f.AsOf, got)
 	}
 }

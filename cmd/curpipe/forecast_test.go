@@ -21,13 +21,7 @@ import (
 // exact sum of the totals, the intervals nest, and no day after the as-of
 // day is read.
 func TestForecastRows(t *testing.T) {
-	cfg := gen.DefaultHistoryConfig()
-	cfg.Seed, cfg.Days, cfg.Payers, cfg.Accounts, cfg.Series = 4, 80, 2, 3, 20
-	cfg.Events = gen.Events{Spikes: 2}
-	h, err := gen.History(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := history(t, 4, 80, 2, 3, 20, gen.Events{Spikes: 2})
 	tab, err := h.Totals()
 	if err != nil {
 		t.Fatal(err)
@@ -71,8 +65,8 @@ func TestForecastRows(t *testing.T) {
 			t.Errorf("payer %s: intervals do not nest around the forecast: %+v", r.Payer, e)
 		}
 	}
-	if payers != cfg.Payers {
-		t.Errorf("%d payer rows, want %d", payers, cfg.Payers)
+	if payers != h.Config.Payers {
+		t.Errorf("%d payer rows, want %d", payers, h.Config.Payers)
 	}
 
 	// No look-ahead: the days after asOf, changed, change nothing.
@@ -105,13 +99,7 @@ func TestForecastRows(t *testing.T) {
 // forecasts it stores are what curpipe forecast says as of the same day,
 // for both measures, and the series' forecasts it stores add up to them.
 func TestForecastsStored(t *testing.T) {
-	cfg := gen.DefaultHistoryConfig()
-	cfg.Seed, cfg.Days, cfg.Payers, cfg.Accounts, cfg.Series = 5, 70, 2, 3, 12
-	cfg.Events = gen.Events{Spikes: 1}
-	h, err := gen.History(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := history(t, 5, 70, 2, 3, 12, gen.Events{Spikes: 1})
 	in, out := t.TempDir(), t.TempDir()
 	if _, err := h.Write(context.Background(), in); err != nil {
 		t.Fatal(err)
@@ -136,8 +124,8 @@ func TestForecastsStored(t *testing.T) {
 		return rows
 	}
 	payers, series := read("payers.csv"), read("series.csv")
-	if len(payers) != 2*cfg.Payers || len(series) == 0 {
-		t.Fatalf("%d payer and %d series forecasts stored, want %d payer rows", len(payers), len(series), 2*cfg.Payers)
+	if len(payers) != 2*h.Config.Payers || len(series) == 0 {
+		t.Fatalf("%d payer and %d series forecasts stored, want %d payer rows", len(payers), len(series), 2*h.Config.Payers)
 	}
 	asOf := payers[0].AsOf.String()
 	for _, m := range forecasts.Measures {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/curpipe/curpipe/cmd/curgen/gen"
 	"github.com/curpipe/curpipe/io/awstest"
 	"github.com/curpipe/curpipe/io/s3io"
 	"github.com/curpipe/curpipe/runners/flinktest"
@@ -136,4 +137,17 @@ func createTopic(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return *out.TopicArn
+}
+
+// history generates curgen's labelled history: days of series over
+// accounts per payer, with the events asked for.
+func history(t *testing.T, seed uint64, days, payers, accounts, series int, events gen.Events) *gen.HistoryData {
+	t.Helper()
+	cfg := gen.DefaultHistoryConfig()
+	cfg.Seed, cfg.Days, cfg.Payers, cfg.Accounts, cfg.Series, cfg.Events = seed, days, payers, accounts, series, events
+	h, err := gen.History(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }

@@ -20,13 +20,7 @@ import (
 // daily_detail.csv, and returns the lake's root.
 func reportLake(t *testing.T) string {
 	t.Helper()
-	cfg := gen.DefaultHistoryConfig()
-	cfg.Seed, cfg.Days, cfg.Payers, cfg.Accounts, cfg.Series = 5, 50, 2, 3, 12
-	cfg.Events = gen.Events{}
-	h, err := gen.History(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := history(t, 5, 50, 2, 3, 12, gen.Events{})
 	tab, err := h.Totals()
 	if err != nil {
 		t.Fatal(err)

@@ -3,9 +3,7 @@ package totalstore
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -15,19 +13,7 @@ import (
 )
 
 func (s lakeStore) Forecasts(ctx context.Context, period string) ([]forecast.Row, error) {
-	u := lake.ForecastsURL(s.output, period)
-	b, err := objstore.ReadAll(ctx, u)
-	if errors.Is(err, objstore.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	rows, err := forecast.ReadCSV(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", u, err)
-	}
-	return rows, nil
+	return readLakeCSV(ctx, lake.ForecastsURL(s.output, period), forecast.ReadCSV)
 }
 
 // SaveForecasts rewrites the period's file of forecasts with rows merged
@@ -41,23 +27,10 @@ func (s lakeStore) SaveForecasts(ctx context.Context, period string, rows []fore
 		return err
 	}
 	var buf bytes.Buffer
-	if err := forecast.WriteCSV(&buf, mergeForecasts(have, rows), false); err != nil {
+	if err := forecast.WriteCSV(&buf, merge(have, rows, sortForecasts), false); err != nil {
 		return err
 	}
 	return objstore.WriteAll(ctx, lake.ForecastsURL(s.output, period), buf.Bytes())
-}
-
-// mergeForecasts returns have with each of rows replacing the one of its
-// ID, in forecast.Compare's order.
-func mergeForecasts(have, rows []forecast.Row) []forecast.Row {
-	byID := make(map[string]forecast.Row, len(have)+len(rows))
-	for _, r := range have {
-		byID[r.ID()] = r
-	}
-	for _, r := range rows {
-		byID[r.ID()] = r
-	}
-	return slices.SortedFunc(maps.Values(byID), forecast.Compare)
 }
 
 // forecastDocs is the documents collection of the forecasts in a table.
@@ -107,3 +80,5 @@ func samePeriod(period string, rows []forecast.Row) error {
 	}
 	return nil
 }
+
+func sortForecasts(rows []forecast.Row) { slices.SortFunc(rows, forecast.Compare) }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -260,7 +261,12 @@ func (s tableStore) Query(ctx context.Context, from, to string) (totals.Table, e
 func (s tableStore) Check(ctx context.Context) error { return s.t.Check(ctx) }
 
 func (s lakeStore) Anomalies(ctx context.Context) ([]alert.Record, error) {
-	u := lake.AnomaliesURL(s.output)
+	return readLakeCSV(ctx, lake.AnomaliesURL(s.output), alert.ReadCSV)
+}
+
+// readLakeCSV reads one of the lake's files with read; a file not yet
+// written holds nothing.
+func readLakeCSV[T any](ctx context.Context, u string, read func(io.Reader) ([]T, error)) ([]T, error) {
 	b, err := objstore.ReadAll(ctx, u)
 	if errors.Is(err, objstore.ErrNotFound) {
 		return nil, nil
@@ -268,11 +274,11 @@ func (s lakeStore) Anomalies(ctx context.Context) ([]alert.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs, err := alert.ReadCSV(bytes.NewReader(b))
+	out, err := read(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", u, err)
 	}
-	return recs, nil
+	return out, nil
 }
 
 // SaveAnomalies rewrites the lake's one file of anomalies with recs
@@ -283,26 +289,24 @@ func (s lakeStore) SaveAnomalies(ctx context.Context, recs []alert.Record) error
 		return err
 	}
 	var buf bytes.Buffer
-	if err := alert.WriteCSV(&buf, merge(have, recs)); err != nil {
+	if err := alert.WriteCSV(&buf, merge(have, recs, alert.Sort)); err != nil {
 		return err
 	}
 	return objstore.WriteAll(ctx, lake.AnomaliesURL(s.output), buf.Bytes())
 }
 
-// merge returns have with each of recs replacing the one of its ID.
-func merge(have, recs []alert.Record) []alert.Record {
-	byID := make(map[string]alert.Record, len(have)+len(recs))
+// merge returns have with each of recs replacing the one of its ID, in
+// the order sortFn gives.
+func merge[T interface{ ID() string }](have, recs []T, sortFn func([]T)) []T {
+	byID := make(map[string]T, len(have)+len(recs))
 	for _, r := range have {
 		byID[r.ID()] = r
 	}
 	for _, r := range recs {
 		byID[r.ID()] = r
 	}
-	out := make([]alert.Record, 0, len(byID))
-	for _, r := range byID {
-		out = append(out, r)
-	}
-	alert.Sort(out)
+	out := slices.Collect(maps.Values(byID))
+	sortFn(out)
 	return out
 }
 

@@ -66,9 +66,14 @@ func payerForecasts(ctx context.Context, store totalstore.Store, payers []string
 	}
 	out := make([]Forecast, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, Forecast{Payer: r.Payer, Currency: r.Currency, BillingPeriod: r.Month.String()[:7], AsOf: r.AsOf.String(),
-			MonthToDate: r.MonthToDate.String(), Forecast: r.Forecast.String(), Lower80: r.Lower80.String(), Upper80: r.Upper80.String(),
-			Lower95: r.Lower95.String(), Upper95: r.Upper95.String()})
+		out = append(out, ForecastOf(r))
 	}
 	return out, nil
+}
+
+// ForecastOf is a payer's forecast row as a message carries it.
+func ForecastOf(r forecast.Row) Forecast {
+	return Forecast{Payer: r.Payer, Currency: r.Currency, BillingPeriod: r.Month.String()[:7], AsOf: r.AsOf.String(),
+		MonthToDate: r.MonthToDate.String(), Forecast: r.Forecast.String(), Lower80: r.Lower80.String(), Upper80: r.Upper80.String(),
+		Lower95: r.Lower95.String(), Upper95: r.Upper95.String()}
 }
