@@ -46,8 +46,24 @@ func classifyUsage(l *Line) target {
 	if id == "" {
 		return reject // no rule can point at a resource without an id
 	}
+	switch l.Service {
+	case "AmazonEC2", "AmazonVPC", "AWSELB", "AmazonS3", "":
+		// the services of the usage types below; an empty product code
+		// is tried too, so a rendering without one loses no finding
+	default:
+		return reject
+	}
 	t := func(k kind, amount, cost int8) target { return target{kind: k, id: id, amount: amount, cost: cost} }
+	// Instance hours and bucket lines are the most frequent: they are
+	// tested first.
 	switch {
+	case l.Service == "AmazonS3":
+		return classifyS3(ut, t)
+	case strings.Contains(ut, "BoxUsage"):
+		if (l.PricingTerm == "" || l.PricingTerm == "OnDemand") && previousGeneration(instanceType(l)) {
+			return t(kindPreviousGeneration, 0, 1)
+		}
+		return reject
 	case strings.Contains(ut, "IdleAddress"): // ElasticIP:IdleAddress, PublicIPv4:IdleAddress
 		return t(kindPublicIP, 0, 1)
 	case strings.Contains(ut, "NatGateway-"):
@@ -63,12 +79,6 @@ func classifyUsage(l *Line) target {
 		return t(kindGP2Volume, 0, 1)
 	case strings.Contains(ut, "EBS:SnapshotUsage"):
 		return t(kindSnapshot, 0, 1)
-	case strings.Contains(ut, "BoxUsage"):
-		if (l.PricingTerm == "" || l.PricingTerm == "OnDemand") && previousGeneration(instanceType(l)) {
-			return t(kindPreviousGeneration, 0, 1)
-		}
-	case l.Service == "AmazonS3":
-		return classifyS3(ut, t)
 	}
 	return reject
 }
