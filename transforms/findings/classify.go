@@ -60,7 +60,9 @@ func classifyUsage(l *Line) target {
 	case l.Service == "AmazonS3":
 		return classifyS3(ut, t)
 	case strings.Contains(ut, "BoxUsage"):
-		if (l.PricingTerm == "" || l.PricingTerm == "OnDemand") && previousGeneration(instanceType(l)) {
+		// Split cost allocation rows (EKSPod-EC2, ECSTask-EC2) restate an
+		// instance's cost per container: counting them would count it twice.
+		if (l.PricingTerm == "" || l.PricingTerm == "OnDemand") && !splitCost(l.Operation) && previousGeneration(instanceType(l)) {
 			return t(kindPreviousGeneration, 0, 1)
 		}
 		return reject
@@ -106,6 +108,10 @@ func classifyS3(ut string, t func(kind, int8, int8) target) target {
 		return t(kindS3Bucket, 2, 3)
 	}
 	return reject
+}
+
+func splitCost(operation string) bool {
+	return operation == "EKSPod-EC2" || operation == "ECSTask-EC2"
 }
 
 // instanceType is the line's instance type, or the one its usage type

@@ -3,7 +3,9 @@ package findings
 import "github.com/curpipe/curpipe/transforms/decimal"
 
 // Config holds the rules' thresholds. DefaultConfig returns the defaults
-// each field's comment states; the command's flags override them.
+// each field's comment states; the command's flags override them. The
+// zero Config is strict, not default: its zero percentages flag no
+// previous-generation instance or idle bucket.
 type Config struct {
 	// IdleDays is N, the number of most recent days billed over which a
 	// NAT gateway or VPC endpoint must have processed almost nothing, and

@@ -36,7 +36,10 @@
 // the month thus shows exactly its bill, to the cent; a resource seen on
 // fewer days is projected to the whole month, the quotient rounded to 10
 // fractional digits (halves away from zero) when it does not terminate.
-// Monthly fees (RIFee lines) are not scaled. Percentages are exact.
+// Monthly fees (RIFee lines) are not scaled. Percentages are exact. The
+// projection needs lines of daily or hourly granularity, as the daily
+// totals do: a monthly-granularity report's one line a month, dated the
+// 1st, would be taken for a single day seen.
 //
 // # Findings across reports
 //

@@ -63,9 +63,9 @@ var formulas = map[string]string{
 		"saving = monthly cost of the LoadBalancerUsage hours + the LCU or data processed",
 	RuleGP2ToGP3: "G = GB-months, C = storage cost a month, u = 0.8 C / G; " +
 		"saving = C - (0.8 C + 0.06 u x (min(max(3G, 3000), 16000) - 3000) + 0.5 u x (125 if G > 150 else 0))",
-	RuleOldSnapshot:        "old when first billed at least 12 months before its last day billed; saving = its monthly storage cost (an upper bound: incremental blocks a newer snapshot shares stay billed)",
-	RulePreviousGeneration: "saving = 5% of the monthly on-demand cost (a stated percentage, not a price table)",
+	RuleOldSnapshot:        "old when first billed at least 12 months (default) before its last day billed; saving = its monthly storage cost (an upper bound: incremental blocks a newer snapshot shares stay billed)",
+	RulePreviousGeneration: "saving = 5% (default) of the monthly on-demand cost (a stated percentage, not a price table)",
 	RuleUnusedReserved:     "saving = unused amortized upfront fee + unused recurring fee of the billing period",
 	RuleUnusedSavingsPlan:  "saving = monthly total commitment - used commitment",
-	RuleIdleS3Standard:     "idle when only Standard storage and no requests over the last 60 days billed; saving = 30% of the monthly Standard storage cost",
+	RuleIdleS3Standard:     "idle when only Standard storage and no requests over the last 60 days billed (default); saving = 30% (default) of the monthly Standard storage cost",
 }

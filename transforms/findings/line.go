@@ -21,6 +21,8 @@ type Line struct {
 	InstanceType  string // e.g. m4.large
 	VolumeType    string // EBS volume API name: gp2, gp3, io1, ...
 
+	// The rules price with the unblended cost, as the dashboards do; the
+	// net and amortized costs are carried for the stage that shows them.
 	UsageAmount      decimal.Decimal
 	UnblendedCost    decimal.Decimal
 	NetUnblendedCost decimal.Decimal

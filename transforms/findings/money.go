@@ -49,7 +49,9 @@ func toDecimal(r *big.Rat) decimal.Decimal {
 	}
 	d, err := decimal.Parse(r.FloatString(places))
 	if err != nil {
-		return decimal.Decimal{} // cannot happen: FloatString prints plain notation
+		// Only a magnitude past Parse's 10^1000, which no bill holds and
+		// only a forged accumulator could, gets here.
+		return decimal.Decimal{}
 	}
 	return d
 }

@@ -199,9 +199,7 @@ func unusedReservedInstance(v view, _ Config) (Finding, bool) {
 		return rat(s)
 	}
 	saving := sum(0, 1)
-	f := v.finding(sum(2, 3), saving)
-	f.DaysSeen = len(v.month)
-	return f, saving.Sign() > 0
+	return v.finding(sum(2, 3), saving), saving.Sign() > 0
 }
 
 // unusedSavingsPlan flags a Savings Plan whose SavingsPlanRecurringFee

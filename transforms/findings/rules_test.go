@@ -262,3 +262,22 @@ func spFee(day, total, used string) Line {
 	l.TotalCommitment, l.UsedCommitment = dec(total), dec(used)
 	return l
 }
+
+func TestSplitCostRowsNotCounted(t *testing.T) {
+	lines := concat(
+		daily(june, func(d string) Line { return box(d, "m4.large", "2.4") }),
+		daily(june, func(d string) Line { l := box(d, "m4.large", "1.2"); l.Operation = "EKSPod-EC2"; return l }))
+	check(t, feed(t, lines).Findings(DefaultConfig()),
+		[]want{{rule: RulePreviousGeneration, id: inst, cost: "72", saving: "3.6", detail: "m4.large"}})
+}
+
+func TestEveryRuleHasAFormula(t *testing.T) {
+	for _, r := range Rules() {
+		if Formula(r) == "" {
+			t.Errorf("rule %s has no formula", r)
+		}
+	}
+	if len(Rules()) != 10 {
+		t.Errorf("%d rules, want the issue's 10", len(Rules()))
+	}
+}
