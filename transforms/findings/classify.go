@@ -48,8 +48,10 @@ func classifyUsage(l *Line) target {
 	}
 	switch l.Service {
 	case "AmazonEC2", "AmazonVPC", "AWSELB", "AmazonS3", "":
-		// the services of the usage types below; an empty product code
-		// is tried too, so a rendering without one loses no finding
+		// the services of the usage types below. A line with no product
+		// code is tried on its usage type alone; the bucket rule and a
+		// Classic load balancer's data need the product code, so the parse
+		// stage fills it in every rendering (x_ServiceCode in FOCUS).
 	default:
 		return reject
 	}
