@@ -1,0 +1,62 @@
+package cur
+
+import "strings"
+
+// attributes fills the fields only the curated lake keeps beyond the
+// line's own text: pricing term, product attributes and tags. None is
+// validated, so a row selected with TotalsColumns, which leaves them
+// blank, gives the same errors.
+func (s *Schema) attributes(row []string, it *Item) {
+	it.PricingTerm = clean(row[fPricingTerm])
+	if s.Format == FormatFOCUS && it.PricingTerm != "" {
+		it.PricingTerm = pricingTerm(it.PricingTerm, clean(row[fCommitmentType]))
+	}
+	it.InstanceType, it.VolumeType = clean(row[fInstanceType]), clean(row[fVolumeType])
+	if product := clean(row[fProduct]); product != "" {
+		// CUR 2.0 keeps these in its product map; a column, where the
+		// file has one, wins (Detect selects the map only when one lacks).
+		if it.InstanceType == "" {
+			it.InstanceType = clean(lookup(product, "instance_type"))
+		}
+		if it.VolumeType == "" {
+			it.VolumeType = clean(lookup(product, "volume_api_name"))
+		}
+	}
+	it.Tags = it.Tags[:0]
+	if v := clean(row[fTags]); v != "" {
+		it.Tags = appendObject(it.Tags, v)
+	}
+	for i, t := range s.tags {
+		if v := clean(row[int(numFields)+i]); v != "" {
+			it.Tags = append(it.Tags, Tag{Key: t.key, Value: v})
+		}
+	}
+}
+
+// pricingTerm maps a FOCUS PricingCategory to the words of CUR's
+// pricing/term, so that a rule reads one vocabulary: Standard is
+// "OnDemand", Dynamic "Spot", and Committed "Reserved" or "SavingsPlan"
+// by the CommitmentDiscountType. (CUR itself writes "OnDemand" on usage a
+// Savings Plan covers: the line item type tells those apart there.)
+// "Other" and a Committed price of unknown kind map to "", since CUR has
+// no word for them; a category FOCUS may add later is kept as written.
+func pricingTerm(category, commitment string) string {
+	switch strings.ToLower(category) {
+	case "standard":
+		return "OnDemand"
+	case "dynamic":
+		return "Spot"
+	case "other":
+		return ""
+	case "committed":
+		c := strings.ToLower(commitment)
+		switch {
+		case strings.Contains(c, "reserv"):
+			return "Reserved"
+		case strings.Contains(c, "savings"):
+			return "SavingsPlan"
+		}
+		return ""
+	}
+	return category
+}
