@@ -35,4 +35,34 @@ type Record struct {
 	ReportVersion string // report_version
 	SourceObject  string // source_object
 	SourceLine    int64  // source_line: CSV line or Parquet row number
+
+	// What savings findings check a line against: how it was priced and
+	// what it ran on. "" when the source has none (FOCUS has no product
+	// attributes), written as null.
+	PricingTerm  string // pricing_term: "OnDemand", "Reserved", "Spot", "SavingsPlan" (FOCUS)
+	InstanceType string // instance_type: product/instanceType
+	VolumeType   string // volume_type: product/volumeApiName ("gp2")
+
+	// An RIFee line's unused reservation, written only when HasRIUnused
+	// (null otherwise, so that a fully used reservation's 0 and a line
+	// of another type differ).
+	RIUnusedUpfrontFee   decimal.Decimal // ri_unused_upfront_fee
+	RIUnusedRecurringFee decimal.Decimal // ri_unused_recurring_fee
+	HasRIUnused          bool
+	// A Savings Plan recurring fee line's commitment, written only when
+	// HasSPCommitment.
+	SPTotalCommitment decimal.Decimal // sp_total_commitment
+	SPUsedCommitment  decimal.Decimal // sp_used_commitment
+	HasSPCommitment   bool
+
+	// ResourceTags are the cost allocation tags, written as the MAP
+	// resource_tags, keys as the export names them ("user:team" from CUR
+	// 1.0, "user_team" from CUR 2.0). A key given twice keeps its last
+	// value.
+	ResourceTags []Tag
+}
+
+// Tag is one cost allocation tag.
+type Tag struct {
+	Key, Value string
 }

@@ -1,0 +1,72 @@
+package curated
+
+// extra holds what a row points to for the columns savings findings
+// read: three optional strings, four optional decimals and the tag map. A
+// Writer keeps one per row of its batch, so that writing them allocates
+// nothing once the maps have grown. The strings are optional, null when
+// blank, because most lines have none and a null costs the writer a
+// definition level where "" costs a dictionary lookup and statistics:
+// columns a file lacks must cost next to nothing.
+type extra struct {
+	term, instance, volume string
+	riUpfront, riRecurring [16]byte
+	spTotal, spUsed        [16]byte
+	tags                   map[string]string
+}
+
+// set encodes r's commitment figures and tags into e, or fails without
+// changing what a row reads when a figure does not fit its column.
+func (e *extra) set(r *Record) error {
+	var ri, rr, st, su [16]byte
+	var err error
+	if r.HasRIUnused {
+		if ri, err = fixed16("ri_unused_upfront_fee", r.RIUnusedUpfrontFee, costScale); err != nil {
+			return err
+		}
+		if rr, err = fixed16("ri_unused_recurring_fee", r.RIUnusedRecurringFee, costScale); err != nil {
+			return err
+		}
+	}
+	if r.HasSPCommitment {
+		if st, err = fixed16("sp_total_commitment", r.SPTotalCommitment, costScale); err != nil {
+			return err
+		}
+		if su, err = fixed16("sp_used_commitment", r.SPUsedCommitment, costScale); err != nil {
+			return err
+		}
+	}
+	e.riUpfront, e.riRecurring, e.spTotal, e.spUsed = ri, rr, st, su
+	// The map is reused: parquet-go has copied the previous row's out of
+	// it when the batch was written.
+	if e.tags == nil && len(r.ResourceTags) > 0 {
+		e.tags = make(map[string]string, len(r.ResourceTags))
+	}
+	clear(e.tags)
+	for _, t := range r.ResourceTags {
+		e.tags[t.Key] = t.Value
+	}
+	return nil
+}
+
+// fill points x's commitment and tag columns to e, as r says.
+func (e *extra) fill(x *row, r *Record) {
+	e.term, e.instance, e.volume = r.PricingTerm, r.InstanceType, r.VolumeType
+	if e.term != "" {
+		x.PricingTerm = &e.term
+	}
+	if e.instance != "" {
+		x.InstanceType = &e.instance
+	}
+	if e.volume != "" {
+		x.VolumeType = &e.volume
+	}
+	if r.HasRIUnused {
+		x.RIUnusedUpfrontFee, x.RIUnusedRecurringFee = &e.riUpfront, &e.riRecurring
+	}
+	if r.HasSPCommitment {
+		x.SPTotalCommitment, x.SPUsedCommitment = &e.spTotal, &e.spUsed
+	}
+	if len(r.ResourceTags) > 0 {
+		x.ResourceTags = e.tags
+	}
+}
