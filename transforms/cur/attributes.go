@@ -12,16 +12,6 @@ func (s *Schema) attributes(row []string, it *Item) {
 		it.PricingTerm = pricingTerm(it.PricingTerm, clean(row[fCommitmentType]))
 	}
 	it.InstanceType, it.VolumeType = clean(row[fInstanceType]), clean(row[fVolumeType])
-	if product := clean(row[fProduct]); product != "" {
-		// CUR 2.0 keeps these in its product map; a column, where the
-		// file has one, wins (Detect selects the map only when one lacks).
-		if it.InstanceType == "" {
-			it.InstanceType = clean(lookup(product, "instance_type"))
-		}
-		if it.VolumeType == "" {
-			it.VolumeType = clean(lookup(product, "volume_api_name"))
-		}
-	}
 	it.Tags = it.Tags[:0]
 	if v := clean(row[fTags]); v != "" {
 		it.Tags = appendObject(it.Tags, v)

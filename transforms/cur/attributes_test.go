@@ -165,25 +165,30 @@ func TestParseReusesTags(t *testing.T) {
 	}
 }
 
-// TestDetectProductMap: the product map is selected only when a product
-// attribute has no column of its own, since it is CUR 2.0's widest.
+// TestDetectProductMap: a product attribute without a column of its own
+// is selected as a key of CUR 2.0's product map, whose reader then reads
+// that key alone.
 func TestDetectProductMap(t *testing.T) {
 	withColumns := append(slices.Clone(cur2Header), "product_volume_api_name")
 	for _, tc := range []struct {
-		name   string
-		header []string
-		want   string
+		name             string
+		header           []string
+		instance, volume string
 	}{
-		{"CUR 2.0", cur2Header, "product"},
-		{"every attribute a column", withColumns, ""},
-		{"CUR 1.0", cur1AttrHeader, ""},
+		{"CUR 2.0", cur2Header, "product_instance_type", "product.volume_api_name"},
+		{"CUR 2.0 without product_instance_type", without(cur2Header, "product_instance_type"),
+			"product.instance_type", "product.volume_api_name"},
+		{"every attribute a column", withColumns, "product_instance_type", "product_volume_api_name"},
+		{"CUR 1.0", cur1AttrHeader, "product/instanceType", "product/volumeApiName"},
 	} {
 		s, err := Detect(tc.header)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := s.Columns()[fProduct]; got != tc.want {
-			t.Errorf("%s: product selected as %q, want %q", tc.name, got, tc.want)
+		cols := s.Columns()
+		if cols[fInstanceType] != tc.instance || cols[fVolumeType] != tc.volume {
+			t.Errorf("%s: selects %q and %q, want %q and %q", tc.name, cols[fInstanceType], cols[fVolumeType],
+				tc.instance, tc.volume)
 		}
 	}
 }

@@ -100,7 +100,6 @@ var curColumns = [numFields]string{
 	fPricingTerm:        "pricing_term",
 	fInstanceType:       "product_instance_type",
 	fVolumeType:         "product_volume_api_name",
-	fProduct:            "product",
 	fTags:               "resource_tags",
 }
 
@@ -127,6 +126,13 @@ var focusColumns = [numFields]string{
 	fPricingTerm:        "PricingCategory",
 	fCommitmentType:     "CommitmentDiscountType",
 	fTags:               "Tags",
+}
+
+// productKeys are the keys of CUR 2.0's product map that hold what CUR
+// 1.0 has as product/* columns.
+var productKeys = map[field]string{
+	fInstanceType: "instance_type",
+	fVolumeType:   "volume_api_name",
 }
 
 // curSlashColumns are the CUR 1.0 CSV names of the required CUR columns,
@@ -199,10 +205,18 @@ func Detect(header []string) (*Schema, error) {
 	if !focus {
 		s.tags = tagColumns(header)
 	}
-	if s.has[fInstanceType] && s.has[fVolumeType] {
-		// Every product attribute curpipe keeps has its own column: the
-		// map, the widest column of CUR 2.0, need not be read.
-		s.columns[fProduct], s.has[fProduct] = "", false
+	if !focus {
+		// CUR 2.0 keeps product attributes without a column of their own
+		// in its product map: select the one key, which the Parquet
+		// reader reads without rendering the whole map, CUR 2.0's widest
+		// column.
+		if product, ok := byName["product"]; ok {
+			for f, key := range productKeys {
+				if !s.has[f] {
+					s.columns[f], s.has[f] = product+"."+key, true
+				}
+			}
+		}
 	}
 	var missing []string
 	for _, f := range required {
@@ -250,7 +264,7 @@ func (s *Schema) Columns() []string {
 // of Parse validates. (The commitment figures are not among them: the
 // amortized cost reads them.)
 var curatedOnly = [...]field{fUsageType, fOperation, fResourceID, fDescription, fRegion, fRegionAlt,
-	fPricingTerm, fCommitmentType, fInstanceType, fVolumeType, fProduct, fTags}
+	fPricingTerm, fCommitmentType, fInstanceType, fVolumeType, fTags}
 
 // TotalsColumns is Columns without the fields only the curated lake keeps
 // (usage type, operation, resource, description, region, pricing term,

@@ -76,7 +76,8 @@ func TestDetect(t *testing.T) {
 			fPayer: "bill_payer_account_id", fLineItemType: "line_item_line_item_type",
 			fUsageStart: "line_item_usage_start_date", fCurrency: "line_item_currency_code",
 			fUnblended: "line_item_unblended_cost", fNetUnblended: "line_item_net_unblended_cost",
-			fRegion: "product_region_code", fProduct: "product", fTags: "resource_tags",
+			fRegion: "product_region_code", fTags: "resource_tags",
+			fInstanceType: "product.instance_type", fVolumeType: "product.volume_api_name",
 		},
 	}, {
 		name:   "FOCUS 1.0 with ProviderName",

@@ -58,36 +58,6 @@ func appendObject(tags []Tag, v string) []Tag {
 	return append(tags[:n], Tag{Value: v})
 }
 
-// lookup returns the string value of key in the JSON object v, or "".
-// It reads CUR 2.0's product map, which holds dozens of attributes of
-// which a line item keeps one or two: it stops at the key, and allocates
-// nothing unless the value is escaped.
-func lookup(v, key string) string {
-	if !strings.Contains(v, key) {
-		return ""
-	}
-	s := jsonScanner{s: v}
-	if !s.skip('{') {
-		return ""
-	}
-	for {
-		k, ok := s.str()
-		if !ok || !s.skip(':') {
-			return ""
-		}
-		val, isNull, ok := s.value()
-		if !ok {
-			return ""
-		}
-		if k == key && !isNull {
-			return val
-		}
-		if !s.skip(',') {
-			return ""
-		}
-	}
-}
-
 // scanObject appends the members of the JSON object v to out. ok is false
 // when v is not one JSON object.
 func scanObject(out []Tag, v string) (_ []Tag, ok bool) {

@@ -41,26 +41,6 @@ func TestAppendObject(t *testing.T) {
 	}
 }
 
-func TestLookup(t *testing.T) {
-	product := `{"instance_type":"m5.large","instance_type_family":"m5","volume_api_name":null,"z":"\u0067p3"}`
-	for _, tc := range []struct{ key, want string }{
-		{"instance_type", "m5.large"},
-		{"instance_type_family", "m5"},
-		{"volume_api_name", ""},
-		{"z", "gp3"},
-		{"region", ""},
-	} {
-		if got := lookup(product, tc.key); got != tc.want {
-			t.Errorf("lookup(%q) = %q, want %q", tc.key, got, tc.want)
-		}
-	}
-	for _, bad := range []string{"", "instance_type", `{"instance_type"}`, `{"a":1 "instance_type":"x"}`} {
-		if got := lookup(bad, "instance_type"); got != "" {
-			t.Errorf("lookup in %q = %q, want \"\"", bad, got)
-		}
-	}
-}
-
 // FuzzAppendObject: the scanner accepts exactly the JSON objects
 // encoding/json accepts, and agrees with it on every string member.
 func FuzzAppendObject(f *testing.F) {
