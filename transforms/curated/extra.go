@@ -19,19 +19,19 @@ type extra struct {
 func (e *extra) set(r *Record) error {
 	var ri, rr, st, su [16]byte
 	var err error
-	if r.HasRIUnused {
-		if ri, err = fixed16("ri_unused_upfront_fee", r.RIUnusedUpfrontFee, costScale); err != nil {
+	if u := r.RIUnused; u != nil {
+		if ri, err = fixed16("ri_unused_upfront_fee", u.UpfrontFee, costScale); err != nil {
 			return err
 		}
-		if rr, err = fixed16("ri_unused_recurring_fee", r.RIUnusedRecurringFee, costScale); err != nil {
+		if rr, err = fixed16("ri_unused_recurring_fee", u.RecurringFee, costScale); err != nil {
 			return err
 		}
 	}
-	if r.HasSPCommitment {
-		if st, err = fixed16("sp_total_commitment", r.SPTotalCommitment, costScale); err != nil {
+	if c := r.SPCommitment; c != nil {
+		if st, err = fixed16("sp_total_commitment", c.Total, costScale); err != nil {
 			return err
 		}
-		if su, err = fixed16("sp_used_commitment", r.SPUsedCommitment, costScale); err != nil {
+		if su, err = fixed16("sp_used_commitment", c.Used, costScale); err != nil {
 			return err
 		}
 	}
@@ -60,10 +60,10 @@ func (e *extra) fill(x *row, r *Record) {
 	if e.volume != "" {
 		x.VolumeType = &e.volume
 	}
-	if r.HasRIUnused {
+	if r.RIUnused != nil {
 		x.RIUnusedUpfrontFee, x.RIUnusedRecurringFee = &e.riUpfront, &e.riRecurring
 	}
-	if r.HasSPCommitment {
+	if r.SPCommitment != nil {
 		x.SPTotalCommitment, x.SPUsedCommitment = &e.spTotal, &e.spUsed
 	}
 	if len(r.ResourceTags) > 0 {

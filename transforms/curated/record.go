@@ -43,23 +43,32 @@ type Record struct {
 	InstanceType string // instance_type: product/instanceType
 	VolumeType   string // volume_type: product/volumeApiName ("gp2")
 
-	// An RIFee line's unused reservation, written only when HasRIUnused
-	// (null otherwise, so that a fully used reservation's 0 and a line
-	// of another type differ).
-	RIUnusedUpfrontFee   decimal.Decimal // ri_unused_upfront_fee
-	RIUnusedRecurringFee decimal.Decimal // ri_unused_recurring_fee
-	HasRIUnused          bool
-	// A Savings Plan recurring fee line's commitment, written only when
-	// HasSPCommitment.
-	SPTotalCommitment decimal.Decimal // sp_total_commitment
-	SPUsedCommitment  decimal.Decimal // sp_used_commitment
-	HasSPCommitment   bool
+	// An RIFee line's unused reservation and a Savings Plan recurring fee
+	// line's commitment; nil on other lines, whose columns are null (so
+	// that a fully used commitment's 0 and a line without one differ).
+	// Pointers, because few lines have them and a Record is held per
+	// line of a chunk being parsed.
+	RIUnused     *RIUnused
+	SPCommitment *SPCommitment
 
 	// ResourceTags are the cost allocation tags, written as the MAP
 	// resource_tags, keys as the export names them ("user:team" from CUR
 	// 1.0, "user_team" from CUR 2.0). A key given twice keeps its last
 	// value.
 	ResourceTags []Tag
+}
+
+// RIUnused is what an RIFee line says of its reservation's unused part.
+type RIUnused struct {
+	UpfrontFee   decimal.Decimal // ri_unused_upfront_fee: the amortized upfront fee unused
+	RecurringFee decimal.Decimal // ri_unused_recurring_fee
+}
+
+// SPCommitment is what a Savings Plan recurring fee line says of the
+// plan's commitment.
+type SPCommitment struct {
+	Total decimal.Decimal // sp_total_commitment: savingsPlan/TotalCommitmentToDate
+	Used  decimal.Decimal // sp_used_commitment: savingsPlan/UsedCommitment
 }
 
 // Tag is one cost allocation tag.

@@ -57,11 +57,11 @@ func fields(r *curated.Record) []string {
 		usage = dec(r.UsageAmount)
 	}
 	var riUpfront, riRecurring, spTotal, spUsed string
-	if r.HasRIUnused {
-		riUpfront, riRecurring = dec(r.RIUnusedUpfrontFee), dec(r.RIUnusedRecurringFee)
+	if u := r.RIUnused; u != nil {
+		riUpfront, riRecurring = dec(u.UpfrontFee), dec(u.RecurringFee)
 	}
-	if r.HasSPCommitment {
-		spTotal, spUsed = dec(r.SPTotalCommitment), dec(r.SPUsedCommitment)
+	if c := r.SPCommitment; c != nil {
+		spTotal, spUsed = dec(c.Total), dec(c.Used)
 	}
 	return []string{r.UsageStart.UTC().Format(time.RFC3339Nano), end, r.Provider, r.PayerAccountID,
 		r.UsageAccountID, r.Service, r.LineItemType, r.UsageType, r.Operation, r.Region, r.ResourceID,
@@ -140,10 +140,10 @@ func TestWriterRoundTrip(t *testing.T) {
 	// The columns savings findings read.
 	riFee := record("2023-01-01T00:00:00Z", "73", 8)
 	riFee.LineItemType, riFee.PricingTerm, riFee.InstanceType = "RIFee", "Reserved", "m4.large"
-	riFee.RIUnusedUpfrontFee, riFee.RIUnusedRecurringFee, riFee.HasRIUnused = d("0.125"), d("0"), true
+	riFee.RIUnused = &curated.RIUnused{UpfrontFee: d("0.125"), RecurringFee: d("0")}
 	spFee := record("2023-01-01T00:00:00Z", "100", 9)
 	spFee.LineItemType = "SavingsPlanRecurringFee"
-	spFee.SPTotalCommitment, spFee.SPUsedCommitment, spFee.HasSPCommitment = d("100"), d("87.5"), true
+	spFee.SPCommitment = &curated.SPCommitment{Total: d("100"), Used: d("87.5")}
 	volume := record("2023-01-01T00:00:00Z", "0.1", 10)
 	volume.PricingTerm, volume.VolumeType = "OnDemand", "gp2"
 	volume.ResourceTags = []curated.Tag{{"user:team", "payments"}, {"aws:createdBy", "é \"x\""},
@@ -235,11 +235,10 @@ func TestWriterDecimalRange(t *testing.T) {
 		{"zero usage start", func(r *curated.Record) { r.UsageStart = time.Time{} }, "usage_start is zero"},
 		{"trailing zeros fit", func(r *curated.Record) { r.UnblendedCost = d("1.50000000000000000000000000000") }, ""},
 		{"unused usage amount", func(r *curated.Record) { r.UsageAmount, r.HasUsageAmount = d("1e99"), false }, ""},
-		{"unused reservation", func(r *curated.Record) { r.RIUnusedRecurringFee, r.HasRIUnused = d("1e10"), true },
+		{"unused reservation", func(r *curated.Record) { r.RIUnused = &curated.RIUnused{RecurringFee: d("1e10")} },
 			"ri_unused_recurring_fee 10000000000 does not fit DECIMAL(38,28)"},
-		{"used commitment", func(r *curated.Record) { r.SPUsedCommitment, r.HasSPCommitment = d("1e-29"), true },
+		{"used commitment", func(r *curated.Record) { r.SPCommitment = &curated.SPCommitment{Used: d("1e-29")} },
 			"sp_used_commitment 0.00000000000000000000000000001 does not fit DECIMAL(38,28)"},
-		{"unused commitment figures", func(r *curated.Record) { r.SPUsedCommitment, r.HasSPCommitment = d("1e99"), false }, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -114,16 +114,17 @@ func (p *fileParser) fillRecord(r *curated.Record, it *cur.Item, pos int64) {
 		SourceObject:   p.task.URL,
 		SourceLine:     pos,
 
-		PricingTerm:          c(it.PricingTerm),
-		InstanceType:         c(it.InstanceType),
-		VolumeType:           c(it.VolumeType),
-		RIUnusedUpfrontFee:   it.RIUnusedUpfront,
-		RIUnusedRecurringFee: it.RIUnusedRecurring,
-		HasRIUnused:          it.HasRIUnused,
-		SPTotalCommitment:    it.SPTotalCommitment,
-		SPUsedCommitment:     it.SPUsedCommitment,
-		HasSPCommitment:      it.HasSPCommitment,
-		ResourceTags:         tags,
+		PricingTerm:  c(it.PricingTerm),
+		InstanceType: c(it.InstanceType),
+		VolumeType:   c(it.VolumeType),
+		ResourceTags: tags,
+	}
+	// Few lines carry commitment figures: a Record only points to them.
+	if it.HasRIUnused {
+		r.RIUnused = &curated.RIUnused{UpfrontFee: it.RIUnusedUpfront, RecurringFee: it.RIUnusedRecurring}
+	}
+	if it.HasSPCommitment {
+		r.SPCommitment = &curated.SPCommitment{Total: it.SPTotalCommitment, Used: it.SPUsedCommitment}
 	}
 }
 
