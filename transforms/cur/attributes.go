@@ -7,18 +7,32 @@ import "strings"
 // validated, so a row selected with TotalsColumns, which leaves them
 // blank, gives the same errors.
 func (s *Schema) attributes(row []string, it *Item) {
-	it.PricingTerm = clean(row[fPricingTerm])
-	if s.Format == FormatFOCUS && it.PricingTerm != "" {
-		it.PricingTerm = pricingTerm(it.PricingTerm, clean(row[fCommitmentType]))
+	// Most of these fields are blank or unselected on most lines: a blank
+	// one costs a comparison, not a call to clean.
+	it.PricingTerm, it.InstanceType, it.VolumeType = "", "", ""
+	if v := row[fPricingTerm]; v != "" {
+		it.PricingTerm = clean(v)
+		if s.Format == FormatFOCUS && it.PricingTerm != "" {
+			it.PricingTerm = pricingTerm(it.PricingTerm, clean(row[fCommitmentType]))
+		}
 	}
-	it.InstanceType, it.VolumeType = clean(row[fInstanceType]), clean(row[fVolumeType])
+	if v := row[fInstanceType]; v != "" {
+		it.InstanceType = clean(v)
+	}
+	if v := row[fVolumeType]; v != "" {
+		it.VolumeType = clean(v)
+	}
 	it.Tags = it.Tags[:0]
-	if v := clean(row[fTags]); v != "" {
-		it.Tags = appendObject(it.Tags, v)
+	if v := row[fTags]; v != "" {
+		if v = clean(v); v != "" {
+			it.Tags = appendObject(it.Tags, v)
+		}
 	}
 	for i, t := range s.tags {
-		if v := clean(row[int(numFields)+i]); v != "" {
-			it.Tags = append(it.Tags, Tag{Key: t.key, Value: v})
+		if v := row[int(numFields)+i]; v != "" {
+			if v = clean(v); v != "" {
+				it.Tags = append(it.Tags, Tag{Key: t.key, Value: v})
+			}
 		}
 	}
 }

@@ -65,7 +65,6 @@ const (
 	fCommitmentType // FOCUS CommitmentDiscountType, which tells a Committed price's kind
 	fInstanceType   // product/instanceType, a column in every CUR form
 	fVolumeType     // product/volumeApiName; in CUR 2.0's product map only
-	fProduct        // CUR 2.0's product map, read only for what has no column of its own
 	fTags           // CUR 2.0's resource_tags map, FOCUS Tags: JSON objects
 	numFields
 )

@@ -41,9 +41,8 @@ func tagColumns(header []string) []tagColumn {
 	return tags
 }
 
-// appendObject appends the members of v, a JSON object of tags or product
-// attributes (CUR 2.0's maps as the reader renders them, FOCUS Tags), to
-// tags. A string value is unquoted; a null one is dropped, as a blank tag
+// appendObject appends the members of v, a JSON object of tags (CUR 2.0's
+// resource_tags map as the reader renders it, FOCUS Tags), to tags. A string value is unquoted; a null one is dropped, as a blank tag
 // column is; any other value is kept as its JSON text. A value that is not
 // a JSON object is kept whole under the empty key, so that nothing the
 // export wrote is lost unseen.
@@ -87,8 +86,7 @@ func scanObject(out []Tag, v string) (_ []Tag, ok bool) {
 	}
 }
 
-// jsonScanner reads the flat JSON objects that tags and product attributes
-// are. Strings without escapes, nearly all of them, are sliced from the
+// jsonScanner reads the flat JSON objects that tags are. Strings without escapes, nearly all of them, are sliced from the
 // input; encoding/json decodes the rest and validates nested values.
 type jsonScanner struct {
 	s string
