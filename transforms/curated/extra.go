@@ -1,14 +1,10 @@
 package curated
 
 // extra holds what a row points to for the columns savings findings
-// read: three optional strings, four optional decimals and the tag map. A
-// Writer keeps one per row of its batch, so that writing them allocates
-// nothing once the maps have grown. The strings are optional, null when
-// blank, because most lines have none and a null costs the writer a
-// definition level where "" costs a dictionary lookup and statistics:
-// columns a file lacks must cost next to nothing.
+// read: four optional decimals and the tag map. A Writer keeps one per
+// row of its batch, so that writing them allocates nothing once the maps
+// have grown.
 type extra struct {
-	term, instance, volume string
 	riUpfront, riRecurring [16]byte
 	spTotal, spUsed        [16]byte
 	tags                   map[string]string
@@ -50,16 +46,8 @@ func (e *extra) set(r *Record) error {
 
 // fill points x's commitment and tag columns to e, as r says.
 func (e *extra) fill(x *row, r *Record) {
-	e.term, e.instance, e.volume = r.PricingTerm, r.InstanceType, r.VolumeType
-	if e.term != "" {
-		x.PricingTerm = &e.term
-	}
-	if e.instance != "" {
-		x.InstanceType = &e.instance
-	}
-	if e.volume != "" {
-		x.VolumeType = &e.volume
-	}
+	// parquet-go writes an optional field's zero value, "", as null.
+	x.PricingTerm, x.InstanceType, x.VolumeType = r.PricingTerm, r.InstanceType, r.VolumeType
 	if r.RIUnused != nil {
 		x.RIUnusedUpfrontFee, x.RIUnusedRecurringFee = &e.riUpfront, &e.riRecurring
 	}
