@@ -1,8 +1,11 @@
 package cur
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -62,15 +65,30 @@ func without(header []string, name string) []string {
 }
 
 // selectRow does what tabular's Select does: it picks the named fields of
-// a record, "" for a name the header lacks and for "".
+// a record, "" for a name the header lacks and for "". A name
+// "<column>.<key>" picks the key of the column's JSON object, as the
+// Parquet reader picks a map's key.
 func selectRow(header, record, names []string) []string {
 	out := make([]string, len(names))
 	for i, n := range names {
-		for j, h := range header {
-			if n != "" && h == n {
-				out[i] = record[j]
-				break
-			}
+		j := slices.Index(header, n)
+		if n == "" {
+			continue
+		}
+		if j >= 0 {
+			out[i] = record[j]
+			continue
+		}
+		col, key, ok := strings.Cut(n, ".")
+		if j = slices.Index(header, col); !ok || j < 0 || record[j] == "" {
+			continue
+		}
+		var m map[string]*string
+		if err := json.Unmarshal([]byte(record[j]), &m); err != nil {
+			panic(fmt.Sprintf("column %s: %v", col, err))
+		}
+		if v := m[key]; v != nil {
+			out[i] = *v
 		}
 	}
 	return out

@@ -38,6 +38,34 @@ type Item struct {
 	Unblended      decimal.Decimal
 	NetUnblended   decimal.Decimal
 	Amortized      decimal.Decimal
+
+	// PricingTerm is CUR's pricing/term ("OnDemand", "Reserved", "Spot");
+	// from FOCUS, PricingCategory mapped to those words (see pricingTerm).
+	PricingTerm string
+	// InstanceType and VolumeType are product/instanceType ("m5.large")
+	// and product/volumeApiName ("gp2"): CUR columns, or keys of CUR 2.0's
+	// product map. FOCUS has neither; they stay "".
+	InstanceType string
+	VolumeType   string
+
+	// An RIFee line's unused reservation: the unused part of the upfront
+	// fee amortized over the period, and the unused recurring fee. Set
+	// (HasRIUnused) on RIFee lines of CUR only, where blank counts as zero
+	// as in the amortized cost; zero elsewhere.
+	RIUnusedUpfront   decimal.Decimal
+	RIUnusedRecurring decimal.Decimal
+	HasRIUnused       bool
+	// A SavingsPlanRecurringFee line's commitment to date and how much of
+	// it was used. Set (HasSPCommitment) on those lines of CUR only, like
+	// the RI figures.
+	SPTotalCommitment decimal.Decimal
+	SPUsedCommitment  decimal.Decimal
+	HasSPCommitment   bool
+
+	// Tags are the line item's cost allocation tags with a value, in the
+	// file's column order (CUR 1.0) or by key (maps, which the reader
+	// sorts), keys as Tag says. Parse reuses the slice.
+	Tags []Tag
 }
 
 // Day returns the UTC date of the usage start, "YYYY-MM-DD".
@@ -46,8 +74,8 @@ func (it *Item) Day() string { return it.UsageStart.Format(time.DateOnly) }
 // Parse fills it from a row selected with s.Columns(). It fails with an
 // error wrapping ErrBadValue that names the column and value.
 func (s *Schema) Parse(row []string, it *Item) error {
-	if len(row) != int(numFields) {
-		return fmt.Errorf("cur: row has %d fields, Schema.Columns has %d", len(row), numFields)
+	if want := int(numFields) + len(s.tags); len(row) != want {
+		return fmt.Errorf("cur: row has %d fields, Schema.Columns has %d", len(row), want)
 	}
 	get := func(f field) string { return clean(row[f]) }
 	var err error
@@ -78,6 +106,7 @@ func (s *Schema) Parse(row []string, it *Item) error {
 	if it.Region == "" {
 		it.Region = get(fRegionAlt)
 	}
+	s.attributes(row, it)
 	it.Currency = get(fCurrency)
 	if it.Currency == "" {
 		return s.bad(fCurrency, row, errors.New("blank"))
@@ -88,6 +117,10 @@ func (s *Schema) Parse(row []string, it *Item) error {
 	}
 	if it.Unblended, err = s.num(fUnblended, row); err != nil {
 		return err
+	}
+	if it.HasRIUnused || it.HasSPCommitment { // rare: clearing four decimals on every line is not free
+		it.RIUnusedUpfront, it.RIUnusedRecurring, it.HasRIUnused = decimal.Decimal{}, decimal.Decimal{}, false
+		it.SPTotalCommitment, it.SPUsedCommitment, it.HasSPCommitment = decimal.Decimal{}, decimal.Decimal{}, false
 	}
 	if s.Format == FormatFOCUS {
 		return s.focusMeasures(row, it)
@@ -132,6 +165,9 @@ func (s *Schema) amortized(row []string, it *Item) (decimal.Decimal, error) {
 		if err != nil {
 			return decimal.Decimal{}, err
 		}
+		// Kept for the unused-commitment findings, read here where the
+		// rule reads them, so that no other line pays for them.
+		it.SPTotalCommitment, it.SPUsedCommitment, it.HasSPCommitment = total, used, true
 		return total.Sub(used), nil
 	case "SavingsPlanNegation", "SavingsPlanUpfrontFee":
 		return decimal.Decimal{}, nil
@@ -146,6 +182,7 @@ func (s *Schema) amortized(row []string, it *Item) (decimal.Decimal, error) {
 		if err != nil {
 			return decimal.Decimal{}, err
 		}
+		it.RIUnusedUpfront, it.RIUnusedRecurring, it.HasRIUnused = upfront, recurring, true
 		return upfront.Add(recurring), nil
 	case "Fee":
 		if clean(row[fRIARN]) != "" {

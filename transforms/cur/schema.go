@@ -61,6 +61,11 @@ const (
 	fProvider
 	fProviderAlt
 	fEffectiveCost
+	fPricingTerm    // CUR pricing/term; FOCUS PricingCategory, mapped by pricingTerm
+	fCommitmentType // FOCUS CommitmentDiscountType, which tells a Committed price's kind
+	fInstanceType   // product/instanceType, a column in every CUR form
+	fVolumeType     // product/volumeApiName; in CUR 2.0's product map only
+	fTags           // CUR 2.0's resource_tags map, FOCUS Tags: JSON objects
 	numFields
 )
 
@@ -91,6 +96,10 @@ var curColumns = [numFields]string{
 	fRIUnusedRecurring:  "reservation_unused_recurring_fee",
 	fRIARN:              "reservation_reservation_a_r_n",
 	fBillingPeriodStart: "bill_billing_period_start_date",
+	fPricingTerm:        "pricing_term",
+	fInstanceType:       "product_instance_type",
+	fVolumeType:         "product_volume_api_name",
+	fTags:               "resource_tags",
 }
 
 var focusColumns = [numFields]string{
@@ -113,6 +122,16 @@ var focusColumns = [numFields]string{
 	fProvider:           "ProviderName",
 	fProviderAlt:        "ServiceProviderName", // FOCUS 1.2 renamed ProviderName
 	fEffectiveCost:      "EffectiveCost",
+	fPricingTerm:        "PricingCategory",
+	fCommitmentType:     "CommitmentDiscountType",
+	fTags:               "Tags",
+}
+
+// productKeys are the keys of CUR 2.0's product map that hold what CUR
+// 1.0 has as product/* columns.
+var productKeys = map[field]string{
+	fInstanceType: "instance_type",
+	fVolumeType:   "volume_api_name",
 }
 
 // curSlashColumns are the CUR 1.0 CSV names of the required CUR columns,
@@ -136,6 +155,9 @@ type Schema struct {
 	// file lacks it. Select them in this order and pass the row to Parse.
 	columns [numFields]string
 	has     [numFields]bool
+	// tags are CUR 1.0's resourceTags/* columns, selected after the
+	// fields, one per tag key.
+	tags []tagColumn
 }
 
 // Detect recognizes the export format from a header and maps its columns.
@@ -179,6 +201,22 @@ func Detect(header []string) (*Schema, error) {
 			s.columns[f], s.has[f] = h, true
 		}
 	}
+	if !focus {
+		s.tags = tagColumns(header)
+	}
+	if !focus {
+		// CUR 2.0 keeps product attributes without a column of their own
+		// in its product map: select the one key, which the Parquet
+		// reader reads without rendering the whole map, CUR 2.0's widest
+		// column.
+		if product, ok := byName["product"]; ok {
+			for f, key := range productKeys {
+				if !s.has[f] {
+					s.columns[f], s.has[f] = product+"."+key, true
+				}
+			}
+		}
+	}
 	var missing []string
 	for _, f := range required {
 		if !s.has[f] {
@@ -208,29 +246,36 @@ func slashHeader(header []string) bool {
 	return false
 }
 
-// Columns returns the header names to select, in the order Parse expects.
-// A field the file lacks has "" in its slot, which selects nothing.
+// Columns returns the header names to select, in the order Parse expects:
+// one per field, then CUR 1.0's tag columns. A field the file lacks has ""
+// in its slot, which selects nothing.
 func (s *Schema) Columns() []string {
-	cols := make([]string, numFields)
+	cols := make([]string, int(numFields)+len(s.tags))
 	copy(cols, s.columns[:])
+	for i, t := range s.tags {
+		cols[int(numFields)+i] = t.column
+	}
 	return cols
 }
 
 // curatedOnly are the fields only the curated lake keeps: free text that
 // neither the measures nor the totals' dimensions read, and that no check
-// of Parse validates.
-var curatedOnly = [...]field{fUsageType, fOperation, fResourceID, fDescription, fRegion, fRegionAlt}
+// of Parse validates. (The commitment figures are not among them: the
+// amortized cost reads them.)
+var curatedOnly = [...]field{fUsageType, fOperation, fResourceID, fDescription, fRegion, fRegionAlt,
+	fPricingTerm, fCommitmentType, fInstanceType, fVolumeType, fTags}
 
 // TotalsColumns is Columns without the fields only the curated lake keeps
-// (usage type, operation, resource, description, region), which Parse
-// then leaves blank: a totals-only run need not read them, and a Parquet
-// reader skips their columns. A row gives the same measures, dimensions
-// and errors either way.
+// (usage type, operation, resource, description, region, pricing term,
+// product attributes, tags), which Parse then leaves blank: a totals-only
+// run need not read them, and a Parquet reader skips their columns. A row
+// gives the same measures, dimensions and errors either way.
 func (s *Schema) TotalsColumns() []string {
 	cols := s.Columns()
 	for _, f := range curatedOnly {
 		cols[f] = ""
 	}
+	clear(cols[numFields:])
 	return cols
 }
 

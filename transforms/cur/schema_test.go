@@ -2,6 +2,7 @@ package cur
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -15,6 +16,8 @@ func TestDetect(t *testing.T) {
 		// want maps fields to the header name Columns must hold for them;
 		// fields not listed must be "".
 		want map[field]string
+		// tags are the tag columns Columns must end with.
+		tags []string
 	}{{
 		name:   "CUR 1.0 slash headers",
 		header: cur1Header,
@@ -37,6 +40,7 @@ func TestDetect(t *testing.T) {
 			fRIARN:              "reservation/ReservationARN",
 			fBillingPeriodStart: "bill/BillingPeriodStartDate",
 		},
+		tags: []string{"resourceTags/user:Name"},
 	}, {
 		name:   "Athena snake_case headers",
 		header: snakeHeader(cur1Header),
@@ -59,6 +63,7 @@ func TestDetect(t *testing.T) {
 			fRIARN:              "reservation_reservation_a_r_n",
 			fBillingPeriodStart: "bill_billing_period_start_date",
 		},
+		tags: []string{"resource_tags_user_name"},
 	}, {
 		// CUR 2.0's fixed schema: snake_case columns plus map columns.
 		name: "CUR 2.0 headers",
@@ -71,7 +76,8 @@ func TestDetect(t *testing.T) {
 			fPayer: "bill_payer_account_id", fLineItemType: "line_item_line_item_type",
 			fUsageStart: "line_item_usage_start_date", fCurrency: "line_item_currency_code",
 			fUnblended: "line_item_unblended_cost", fNetUnblended: "line_item_net_unblended_cost",
-			fRegion: "product_region_code",
+			fRegion: "product_region_code", fTags: "resource_tags",
+			fInstanceType: "product.instance_type", fVolumeType: "product.volume_api_name",
 		},
 	}, {
 		name:   "FOCUS 1.0 with ProviderName",
@@ -83,7 +89,7 @@ func TestDetect(t *testing.T) {
 			fUsageType: "SkuId", fResourceID: "ResourceId", fRegion: "RegionId",
 			fCurrency: "BillingCurrency", fUsageAmount: "ConsumedQuantity", fUnblended: "BilledCost",
 			fBillingPeriodStart: "BillingPeriodStart", fProvider: "ProviderName",
-			fEffectiveCost: "EffectiveCost",
+			fEffectiveCost: "EffectiveCost", fTags: "Tags",
 		},
 	}, {
 		name:   "FOCUS 1.2 with ServiceProviderName",
@@ -95,7 +101,7 @@ func TestDetect(t *testing.T) {
 			fUsageType: "SkuId", fResourceID: "ResourceId", fRegion: "RegionId",
 			fCurrency: "BillingCurrency", fUsageAmount: "ConsumedQuantity", fUnblended: "BilledCost",
 			fBillingPeriodStart: "BillingPeriodStart", fProviderAlt: "ServiceProviderName",
-			fEffectiveCost: "EffectiveCost",
+			fEffectiveCost: "EffectiveCost", fTags: "Tags",
 		},
 	}, {
 		// Select matches names exactly, so Columns must keep the padding.
@@ -127,13 +133,16 @@ func TestDetect(t *testing.T) {
 				t.Errorf("Format = %v, want %v", s.Format, tc.format)
 			}
 			cols := s.Columns()
-			if len(cols) != int(numFields) {
-				t.Fatalf("Columns has %d names, want %d", len(cols), numFields)
+			if len(cols) != int(numFields)+len(tc.tags) {
+				t.Fatalf("Columns has %d names, want %d", len(cols), int(numFields)+len(tc.tags))
 			}
-			for f, got := range cols {
+			for f, got := range cols[:numFields] {
 				if want := tc.want[field(f)]; got != want {
 					t.Errorf("Columns()[%d] = %q, want %q", f, got, want)
 				}
+			}
+			if got := cols[numFields:]; !slices.Equal(got, tc.tags) {
+				t.Errorf("tag columns %q, want %q", got, tc.tags)
 			}
 		})
 	}

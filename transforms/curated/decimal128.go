@@ -20,11 +20,16 @@ import (
 // statistics, page headers and page index are computed in signed order.
 
 // signedDecimals is a schema root that swaps the type of its DECIMAL leaves
-// for decimal128 and leaves the rest, field order included, as it is.
-type signedDecimals struct{ parquet.Node }
+// for decimal128 and leaves the rest, field order included, as it is. Its
+// fields are made once: parquet-go asks for them on every batch written,
+// and building them each time cost allocations per column.
+type signedDecimals struct {
+	parquet.Node
+	fields []parquet.Field
+}
 
-func (n signedDecimals) Fields() []parquet.Field {
-	fields := slices.Clone(n.Node.Fields())
+func newSignedDecimals(root parquet.Node) signedDecimals {
+	fields := slices.Clone(root.Fields())
 	for i, f := range fields {
 		if lt := f.Type().LogicalType(); f.Leaf() && lt != nil && isDecimal(lt.Value) {
 			node := parquet.Leaf(decimal128{f.Type()})
@@ -34,8 +39,11 @@ func (n signedDecimals) Fields() []parquet.Field {
 			fields[i] = decimalField{Node: node, field: f}
 		}
 	}
-	return fields
+	return signedDecimals{Node: root, fields: fields}
 }
+
+// Fields returns a copy of the fields, which a caller may change.
+func (n signedDecimals) Fields() []parquet.Field { return slices.Clone(n.fields) }
 
 func isDecimal(v format.LogicalTypeValue) bool {
 	_, ok := v.(*format.DecimalType)

@@ -35,4 +35,43 @@ type Record struct {
 	ReportVersion string // report_version
 	SourceObject  string // source_object
 	SourceLine    int64  // source_line: CSV line or Parquet row number
+
+	// What savings findings check a line against: how it was priced and
+	// what it ran on. "" when the source has none (FOCUS has no product
+	// attributes), written as null.
+	PricingTerm  string // pricing_term: "OnDemand", "Reserved", "Spot", "SavingsPlan" (FOCUS)
+	InstanceType string // instance_type: product/instanceType
+	VolumeType   string // volume_type: product/volumeApiName ("gp2")
+
+	// An RIFee line's unused reservation and a Savings Plan recurring fee
+	// line's commitment; nil on other lines, whose columns are null (so
+	// that a fully used commitment's 0 and a line without one differ).
+	// Pointers, because few lines have them and a Record is held per
+	// line of a chunk being parsed.
+	RIUnused     *RIUnused
+	SPCommitment *SPCommitment
+
+	// ResourceTags are the cost allocation tags, written as the MAP
+	// resource_tags, keys as the export names them ("user:team" from CUR
+	// 1.0, "user_team" from CUR 2.0). A key given twice keeps its last
+	// value.
+	ResourceTags []Tag
+}
+
+// RIUnused is what an RIFee line says of its reservation's unused part.
+type RIUnused struct {
+	UpfrontFee   decimal.Decimal // ri_unused_upfront_fee: the amortized upfront fee unused
+	RecurringFee decimal.Decimal // ri_unused_recurring_fee
+}
+
+// SPCommitment is what a Savings Plan recurring fee line says of the
+// plan's commitment.
+type SPCommitment struct {
+	Total decimal.Decimal // sp_total_commitment: savingsPlan/TotalCommitmentToDate
+	Used  decimal.Decimal // sp_used_commitment: savingsPlan/UsedCommitment
+}
+
+// Tag is one cost allocation tag.
+type Tag struct {
+	Key, Value string
 }

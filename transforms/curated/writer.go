@@ -76,9 +76,22 @@ type row struct {
 	ReportVersion    string    `parquet:"report_version,dict"`
 	SourceObject     string    `parquet:"source_object,dict"`
 	SourceLine       int64     `parquet:"source_line"`
+	// Added for savings findings; last, so that the columns above keep
+	// their positions for readers that go by position. The strings are
+	// optional, null when blank, because most lines have none: parquet-go
+	// writes a run of nulls as definition levels, where "" costs each row
+	// a dictionary lookup and statistics.
+	PricingTerm          string            `parquet:"pricing_term,optional,dict"`
+	InstanceType         string            `parquet:"instance_type,optional,dict"`
+	VolumeType           string            `parquet:"volume_type,optional,dict"`
+	RIUnusedUpfrontFee   *[16]byte         `parquet:"ri_unused_upfront_fee,decimal(28:38)"`
+	RIUnusedRecurringFee *[16]byte         `parquet:"ri_unused_recurring_fee,decimal(28:38)"`
+	SPTotalCommitment    *[16]byte         `parquet:"sp_total_commitment,decimal(28:38)"`
+	SPUsedCommitment     *[16]byte         `parquet:"sp_used_commitment,decimal(28:38)"`
+	ResourceTags         map[string]string `parquet:"resource_tags" parquet-key:",dict" parquet-value:",dict"`
 }
 
-var schema = parquet.NewSchema("curated", signedDecimals{parquet.SchemaOf(row{})})
+var schema = parquet.NewSchema("curated", newSignedDecimals(parquet.SchemaOf(row{})))
 
 // codec is snappy, chosen for speed. Measured on 300k realistic rows
 // (BenchmarkWriter's kind): writing runs at 430k rows/s with snappy, 400k
@@ -115,6 +128,14 @@ func (c *fastSnappy) Encode(dst, src []byte) ([]byte, error) {
 //	report_id, report_version,
 //	source_object       STRING                   required
 //	source_line         INT64                    required
+//	pricing_term, instance_type,
+//	volume_type         STRING                   null when absent or blank
+//	ri_unused_upfront_fee,
+//	ri_unused_recurring_fee DECIMAL(38,28)       null but on RIFee lines
+//	sp_total_commitment,
+//	sp_used_commitment  DECIMAL(38,28)           null but on Savings Plan
+//	                                             recurring fee lines
+//	resource_tags       MAP<STRING, STRING>      required, empty when untagged
 //
 // Partitioned adds billing_period and usage_date as Hive partition
 // directories, not columns, so that engines derive them from the path:
@@ -131,6 +152,7 @@ type Writer struct {
 	pw      *parquet.GenericWriter[row]
 	batch   []row
 	usage   [batchRows][16]byte // the usage amounts batch points to
+	extra   [batchRows]extra    // the commitment figures and tags batch points to
 	rows    int64
 	grouped int64 // rows in the current row group
 	flushed int64 // file size estimate at the last row group boundary
@@ -168,7 +190,7 @@ func (w *Writer) Write(r *Record) error {
 	// on the heap would be an allocation per row.
 	i := len(w.batch)
 	w.batch = w.batch[:i+1]
-	if err := toRow(&w.batch[i], &w.usage[i], r); err != nil {
+	if err := toRow(&w.batch[i], &w.usage[i], &w.extra[i], r); err != nil {
 		w.batch = w.batch[:i]
 		return err
 	}
@@ -251,8 +273,9 @@ func (w *Writer) Close() error {
 }
 
 // toRow sets *x to the Parquet form of r, pointing its usage amount to
-// usage. It leaves *x as it was if r cannot be written exactly.
-func toRow(x *row, usage *[16]byte, r *Record) error {
+// usage and its commitment figures and tags to e. It leaves *x as it was
+// if r cannot be written exactly.
+func toRow(x *row, usage *[16]byte, e *extra, r *Record) error {
 	if r.UsageStart.IsZero() {
 		return fmt.Errorf("curated: %s:%d: usage_start is zero", r.SourceObject, r.SourceLine)
 	}
@@ -274,6 +297,9 @@ func toRow(x *row, usage *[16]byte, r *Record) error {
 			return err
 		}
 		usageAmount = usage
+	}
+	if err := e.set(r); err != nil {
+		return err
 	}
 	*x = row{
 		// A zero UsageEnd stays zero and is written as null. Sub-microsecond
@@ -301,6 +327,7 @@ func toRow(x *row, usage *[16]byte, r *Record) error {
 		SourceObject:     r.SourceObject,
 		SourceLine:       r.SourceLine,
 	}
+	e.fill(x, r)
 	return nil
 }
 

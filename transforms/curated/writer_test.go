@@ -2,6 +2,7 @@ package curated_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -18,7 +19,9 @@ import (
 var columns = []string{"usage_start", "usage_end", "provider", "payer_account_id", "usage_account_id",
 	"service", "line_item_type", "usage_type", "operation", "region", "resource_id", "description",
 	"currency", "usage_amount", "unblended_cost", "net_unblended_cost", "amortized_cost", "report_id",
-	"report_version", "source_object", "source_line"}
+	"report_version", "source_object", "source_line", "pricing_term", "instance_type", "volume_type",
+	"ri_unused_upfront_fee", "ri_unused_recurring_fee", "sp_total_commitment", "sp_used_commitment",
+	"resource_tags"}
 
 func d(s string) decimal.Decimal { return decimal.MustParse(s) }
 
@@ -53,10 +56,32 @@ func fields(r *curated.Record) []string {
 	if r.HasUsageAmount {
 		usage = dec(r.UsageAmount)
 	}
+	var riUpfront, riRecurring, spTotal, spUsed string
+	if u := r.RIUnused; u != nil {
+		riUpfront, riRecurring = dec(u.UpfrontFee), dec(u.RecurringFee)
+	}
+	if c := r.SPCommitment; c != nil {
+		spTotal, spUsed = dec(c.Total), dec(c.Used)
+	}
 	return []string{r.UsageStart.UTC().Format(time.RFC3339Nano), end, r.Provider, r.PayerAccountID,
 		r.UsageAccountID, r.Service, r.LineItemType, r.UsageType, r.Operation, r.Region, r.ResourceID,
 		r.Description, r.Currency, usage, dec(r.UnblendedCost), dec(r.NetUnblended), dec(r.AmortizedCost),
-		r.ReportID, r.ReportVersion, r.SourceObject, fmt.Sprint(r.SourceLine)}
+		r.ReportID, r.ReportVersion, r.SourceObject, fmt.Sprint(r.SourceLine),
+		r.PricingTerm, r.InstanceType, r.VolumeType, riUpfront, riRecurring, spTotal, spUsed, tagsJSON(r.ResourceTags)}
+}
+
+// tagsJSON renders tags as the tabular reader renders a MAP column: a
+// JSON object with sorted keys, the last value of a repeated key.
+func tagsJSON(tags []curated.Tag) string {
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[t.Key] = t.Value
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }
 
 // readBack reads a curated file with the tabular reader, decimals
@@ -81,7 +106,7 @@ func readBack(t *testing.T, data []byte) [][]string {
 			t.Fatal(err)
 		}
 		row := append([]string(nil), f...)
-		for i := 13; i <= 16; i++ { // the decimal columns
+		for _, i := range []int{13, 14, 15, 16, 24, 25, 26, 27} { // the decimal columns
 			if row[i] != "" {
 				row[i] = d(row[i]).String()
 			}
@@ -112,6 +137,19 @@ func TestWriterRoundTrip(t *testing.T) {
 	zeroUsage.UsageAmount = d("0")
 	local := record("2023-01-02T01:00:00+02:00", "9999999999.9999999999999999999999999999", 5)
 	local.Description, local.Provider, local.ResourceID = "Ünïcode, \"quoted\"\n", "", ""
+	// The columns savings findings read.
+	riFee := record("2023-01-01T00:00:00Z", "73", 8)
+	riFee.LineItemType, riFee.PricingTerm, riFee.InstanceType = "RIFee", "Reserved", "m4.large"
+	riFee.RIUnused = &curated.RIUnused{UpfrontFee: d("0.125"), RecurringFee: d("0")}
+	spFee := record("2023-01-01T00:00:00Z", "100", 9)
+	spFee.LineItemType = "SavingsPlanRecurringFee"
+	spFee.SPCommitment = &curated.SPCommitment{Total: d("100"), Used: d("87.5")}
+	volume := record("2023-01-01T00:00:00Z", "0.1", 10)
+	volume.PricingTerm, volume.VolumeType = "OnDemand", "gp2"
+	volume.ResourceTags = []curated.Tag{{"user:team", "payments"}, {"aws:createdBy", "é \"x\""},
+		{"user:Name", ""}, {"user:team", "web"}}
+	otherTags := record("2023-01-01T01:00:00Z", "0.2", 11)
+	otherTags.ResourceTags = []curated.Tag{{"user_cost_center", "4711"}}
 	tests := []struct {
 		name string
 		recs []*curated.Record
@@ -121,6 +159,8 @@ func TestWriterRoundTrip(t *testing.T) {
 		{"edges", []*curated.Record{noEnd, zeroUsage, local,
 			record("2023-01-01T05:00:00Z", "-9999999999.9999999999999999999999999999", 6),
 			record("2023-01-01T06:00:00Z", "1.81E-8", 7)}},
+		{"findings columns", []*curated.Record{riFee, spFee, volume, record("2023-01-01T00:00:00Z", "1", 12),
+			otherTags, volume}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -195,6 +235,10 @@ func TestWriterDecimalRange(t *testing.T) {
 		{"zero usage start", func(r *curated.Record) { r.UsageStart = time.Time{} }, "usage_start is zero"},
 		{"trailing zeros fit", func(r *curated.Record) { r.UnblendedCost = d("1.50000000000000000000000000000") }, ""},
 		{"unused usage amount", func(r *curated.Record) { r.UsageAmount, r.HasUsageAmount = d("1e99"), false }, ""},
+		{"unused reservation", func(r *curated.Record) { r.RIUnused = &curated.RIUnused{RecurringFee: d("1e10")} },
+			"ri_unused_recurring_fee 10000000000 does not fit DECIMAL(38,28)"},
+		{"used commitment", func(r *curated.Record) { r.SPCommitment = &curated.SPCommitment{Used: d("1e-29")} },
+			"sp_used_commitment 0.00000000000000000000000000001 does not fit DECIMAL(38,28)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -251,6 +295,9 @@ func TestSchema(t *testing.T) {
 		"optional fixed_len_byte_array(16) usage_amount (DECIMAL(38,24))",
 		"required fixed_len_byte_array(16) unblended_cost (DECIMAL(38,28))",
 		"required int64 source_line",
+		"optional fixed_len_byte_array(16) ri_unused_upfront_fee (DECIMAL(38,28))",
+		"optional fixed_len_byte_array(16) sp_used_commitment (DECIMAL(38,28))",
+		"required group resource_tags (MAP)",
 	} {
 		if !strings.Contains(s.String(), want) {
 			t.Errorf("schema lacks %q:\n%s", want, s)

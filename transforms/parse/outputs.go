@@ -89,6 +89,7 @@ func (p *fileParser) openCurated(ctx context.Context) func(string) (io.WriteClos
 // writer may hold a row until it flushes: the record gets its own copies.
 func (p *fileParser) fillRecord(r *curated.Record, it *cur.Item, pos int64) {
 	c := strings.Clone
+	tags := cloneTags(r.ResourceTags[:0], it.Tags)
 	*r = curated.Record{
 		UsageStart:     it.UsageStart,
 		UsageEnd:       it.UsageEnd,
@@ -112,7 +113,45 @@ func (p *fileParser) fillRecord(r *curated.Record, it *cur.Item, pos int64) {
 		ReportVersion:  p.task.Version,
 		SourceObject:   p.task.URL,
 		SourceLine:     pos,
+
+		PricingTerm:  c(it.PricingTerm),
+		InstanceType: c(it.InstanceType),
+		VolumeType:   c(it.VolumeType),
+		ResourceTags: tags,
 	}
+	// Few lines carry commitment figures: a Record only points to them.
+	if it.HasRIUnused {
+		r.RIUnused = &curated.RIUnused{UpfrontFee: it.RIUnusedUpfront, RecurringFee: it.RIUnusedRecurring}
+	}
+	if it.HasSPCommitment {
+		r.SPCommitment = &curated.SPCommitment{Total: it.SPTotalCommitment, Used: it.SPUsedCommitment}
+	}
+}
+
+// cloneTags appends copies of tags to dst. The text of all of them is
+// copied into one string, since a tagged line has several tags and each
+// copy of its own would be an allocation.
+func cloneTags(dst []curated.Tag, tags []cur.Tag) []curated.Tag {
+	if len(tags) == 0 {
+		return dst
+	}
+	n := 0
+	for _, t := range tags {
+		n += len(t.Key) + len(t.Value)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, t := range tags {
+		b.WriteString(t.Key)
+		b.WriteString(t.Value)
+	}
+	text := b.String()
+	for _, t := range tags {
+		k, v := len(t.Key), len(t.Value)
+		dst = append(dst, curated.Tag{Key: text[:k], Value: text[k : k+v]})
+		text = text[k+v:]
+	}
+	return dst
 }
 
 // safeName keeps a report name usable in an object key.

@@ -16,13 +16,24 @@ import (
 // gzip.
 const benchRows = 50000
 
-// BenchmarkParseFile times the per-file parse of a generated CUR 1.0
-// csv.gz on local disk, with its pre-aggregation into daily cells: totals
-// only (no Output), and with the curated Parquet written too. MB/s is of
-// uncompressed CSV. Each run's totals are checked against the generator's.
+// BenchmarkParseFile times the per-file parse of a generated report on
+// local disk, with its pre-aggregation into daily cells: a CUR 1.0 csv.gz
+// and a CUR 2.0 Parquet file (its product and resource_tags maps included),
+// each totals only (no Output) and with the curated Parquet written too.
+// MB/s is of uncompressed CSV for CUR 1.0 and of the Parquet file for
+// CUR 2.0. Each run's totals are checked against the generator's.
 func BenchmarkParseFile(b *testing.B) {
+	for _, format := range []gen.Format{gen.CUR1CSV, gen.CUR2Parquet} {
+		b.Run(string(format), func(b *testing.B) { benchParseFile(b, format) })
+	}
+}
+
+func benchParseFile(b *testing.B, format gen.Format) {
 	dir := b.TempDir()
 	name := filepath.Join(dir, "bench-1.csv.gz")
+	if format != gen.CUR1CSV {
+		name = filepath.Join(dir, "bench-1.snappy.parquet")
+	}
 	f, err := os.Create(name)
 	if err != nil {
 		b.Fatal(err)
@@ -31,6 +42,7 @@ func BenchmarkParseFile(b *testing.B) {
 	// file with a finer one; both runs read figures rounded to 24 places so
 	// that they parse the same file.
 	cfg := gen.DefaultConfig()
+	cfg.Format = format
 	cfg.MaxScale = 24
 	info, err := gen.WriteFile(f, cfg, benchRows)
 	if cerr := f.Close(); err == nil {
@@ -38,6 +50,14 @@ func BenchmarkParseFile(b *testing.B) {
 	}
 	if err != nil {
 		b.Fatal(err)
+	}
+	size := info.CSVBytes
+	if format != gen.CUR1CSV {
+		st, err := os.Stat(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = st.Size()
 	}
 	task := element.FileTask{
 		Ref: "bench@1", ReportKey: "benchreport", ReportName: "bench", ReportID: "bench",
@@ -51,7 +71,7 @@ func BenchmarkParseFile(b *testing.B) {
 		{"curated", filepath.Join(dir, "lake")},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			b.SetBytes(info.CSVBytes)
+			b.SetBytes(size)
 			b.ReportAllocs()
 			for b.Loop() {
 				res := parseFile(context.Background(), task, ParseOptions{Output: c.output}, shareOf(ParseOptions{}, 1))

@@ -71,7 +71,16 @@ func (p *parquetReader) Select(names []string) error {
 				p.sel, p.cursors, p.unread = nil, nil, &RowError{Object: p.object, Err: err}
 				return p.unread
 			}
-			p.sel, p.cursors = append(p.sel, nil), append(p.cursors, nil)
+			col := p.mapKey(name)
+			if col == nil {
+				p.sel, p.cursors = append(p.sel, nil), append(p.cursors, nil)
+				continue
+			}
+			if col.unread != nil {
+				p.sel, p.cursors, p.unread = nil, nil, &RowError{Object: p.object, Err: col.unread}
+				return p.unread
+			}
+			p.sel, p.cursors = append(p.sel, col), append(p.cursors, col.newCursors())
 			continue
 		}
 		col := &p.cols[i]
@@ -147,6 +156,16 @@ func (p *parquetReader) Next() (fields []string, err error) {
 				return nil, err
 			}
 			p.spans[i] = span{lo, len(p.arena)}
+		case col.key != "":
+			// The value points into its cursor's buffer for the row;
+			// copied to the arena, it lives as long as flat values do.
+			v, err := p.field(col, p.cursors[i])
+			if err != nil {
+				return nil, err
+			}
+			lo := len(p.arena)
+			p.arena = append(p.arena, v...)
+			p.spans[i] = span{lo, len(p.arena)}
 		default:
 			if p.out[i], err = p.field(col, p.cursors[i]); err != nil {
 				return nil, err
@@ -176,7 +195,7 @@ func (p *parquetReader) field(col *column, cs []*cursor) (string, error) {
 	case col.shape == scalar:
 		return cells[0].s, nil
 	case cells[0].def < col.repDef: // no element: a null or empty list or map
-		if col.shape == dict && cells[0].def >= col.defMap {
+		if col.shape == dict && col.key == "" && cells[0].def >= col.defMap {
 			return "{}", nil
 		}
 		return "", nil
@@ -194,6 +213,15 @@ func (p *parquetReader) field(col *column, cs []*cursor) (string, error) {
 	vals := p.cells[1]
 	if len(vals) != len(cells) {
 		return "", fmt.Errorf("map %s has %d keys and %d values", col.name, len(cells), len(vals))
+	}
+	if col.key != "" {
+		// One key's value, as it is: no object to sort and render.
+		for i, k := range cells {
+			if !k.null && k.s == col.key {
+				return vals[i].s, nil
+			}
+		}
+		return "", nil
 	}
 	p.pairs = p.pairs[:0]
 	for i := range cells {

@@ -25,6 +25,30 @@ type column struct {
 	unread  error                                    // why curpipe does not read it, if it does not
 	repDef  int                                      // definition level at which an element exists
 	defMap  int                                      // for a map: level at which the map is not null
+	key     string                                   // for a map selected as map.key: the key
+}
+
+// mapKey returns the column that selects one key of a map column, named
+// "<map>.<key>" (product.volume_api_name, as AWS's own queries name CUR
+// 2.0's keys), or nil when name is no such thing.
+func (p *parquetReader) mapKey(name string) *column {
+	for j := strings.IndexByte(name, '.'); j >= 0; j = nextDot(name, j) {
+		for i := range p.cols {
+			if c := p.cols[i]; c.name == name[:j] && c.shape == dict {
+				c.name, c.key = name, name[j+1:]
+				return &c
+			}
+		}
+	}
+	return nil
+}
+
+// nextDot returns the index of the first '.' in name after j, or -1.
+func nextDot(name string, j int) int {
+	if k := strings.IndexByte(name[j+1:], '.'); k >= 0 {
+		return j + 1 + k
+	}
+	return -1
 }
 
 // walk appends the header entries under c. repDef is the definition level

@@ -6,15 +6,17 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 )
 
 // cell is one rendered value of a leaf column.
 type cell struct {
-	s    string
-	null bool
-	def  int // definition level
+	s      string
+	null   bool
+	def    int   // definition level
+	lo, hi int32 // where s is in its cursor's rowText, until s is set
 }
 
 // appendJSON appends v as a JSON string, or null. Invalid UTF-8 becomes
@@ -81,9 +83,14 @@ type cursor struct {
 	flat   bool   // not repeated: one value per row
 	format func(b []byte, v parquet.Value) []byte
 	text   []byte // scratch for format
-	data   []byte // the column chunk, reused from row group to row group
-	pages  parquet.Pages
-	page   parquet.Page
+	// rowText holds the text of the values row returned last, which the
+	// cells' strings point into: one buffer per column, where a string
+	// per map key and value cost CUR 2.0's product map dozens of
+	// allocations a row.
+	rowText []byte
+	data    []byte // the column chunk, reused from row group to row group
+	pages   parquet.Pages
+	page    parquet.Page
 }
 
 // newCursors returns a cursor for each of col's leaves, which curpipe
@@ -143,8 +150,20 @@ func (c *cursor) flatValue(b []byte) (string, []byte, error) {
 }
 
 // row appends the values of the current row of a repeated column: all
-// values up to the next row start (repetition level 0).
+// values up to the next row start (repetition level 0). The cells' text
+// is valid until the next call.
 func (c *cursor) row(cells []cell) ([]cell, error) {
+	first := len(cells)
+	c.rowText = c.rowText[:0]
+	defer func() {
+		// The strings are made once the row is complete, since appending
+		// may move rowText.
+		for i := first; i < len(cells); i++ {
+			if x := &cells[i]; x.hi > x.lo {
+				x.s = unsafe.String(&c.rowText[x.lo], int(x.hi-x.lo))
+			}
+		}
+	}()
 	for len(cells) == 0 || !c.flat {
 		if c.i == c.n {
 			err := c.fill()
@@ -166,8 +185,9 @@ func (c *cursor) row(cells []cell) ([]cell, error) {
 		c.i++
 		x := cell{null: v.IsNull(), def: v.DefinitionLevel()}
 		if !x.null {
-			c.text = c.format(c.text[:0], v)
-			x.s = string(c.text)
+			lo := len(c.rowText)
+			c.rowText = c.format(c.rowText, v)
+			x.lo, x.hi = int32(lo), int32(len(c.rowText))
 		}
 		cells = append(cells, x)
 	}

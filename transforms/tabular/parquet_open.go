@@ -25,7 +25,11 @@ const maxFooterStructs = 4 << 20
 // (CUR 2.0's product, resource_tags, cost_category, discount) is one column
 // under the map's own name, its value a compact JSON object with sorted keys
 // ({"a":"1","b":null}); any other repeated column is a JSON array of its
-// values. Fields are rendered as text:
+// values. Select also takes "<map>.<key>" for a map column (the dot
+// operator AWS documents for CUR 2.0's maps): the value of that key as
+// text, "" when the row's map lacks it or it is null. Reading one key
+// renders no object, though the map's keys and values are still decoded.
+// Fields are rendered as text:
 //   - strings and other byte arrays as they are; integers in decimal;
 //     booleans "true" or "false";
 //   - DECIMAL exactly, in plain notation with scale fractional digits;

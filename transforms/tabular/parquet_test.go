@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/big"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -431,18 +432,46 @@ func FuzzParquetReader(f *testing.F) {
 		[]map[string]any{{"a": str("x"), "d": int32(5)}, {"d": int32(-5)}, {"a": str("z"), "d": int32(0)}}))
 	var buf bytes.Buffer
 	w := parquet.NewGenericWriter[cur2Row](&buf)
-	w.Write([]cur2Row{{"1", 0.5, nil, map[string]string{"k": "v"}, []int64{1}}})
+	k := "k"
+	w.Write([]cur2Row{{"1", 0.5, map[string]*string{"k": &k, "n": nil}, map[string]string{"k": "v"}, []int64{1}}})
 	w.Close()
 	f.Add(buf.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
-		err := readErr(bytes.NewReader(data), int64(len(data)))
-		var re *RowError
-		defined := errors.Is(err, ErrCorrupt) || errors.Is(err, ErrCompression) || errors.Is(err, ErrLimit) ||
-			errors.Is(err, ErrColumnType)
-		if err != nil && (!errors.As(err, &re) || !defined) {
-			t.Errorf("error %v is not a *RowError wrapping ErrCorrupt", err)
+		for _, read := range []func(io.ReaderAt, int64) error{readErr, readKeysErr} {
+			err := read(bytes.NewReader(data), int64(len(data)))
+			var re *RowError
+			defined := errors.Is(err, ErrCorrupt) || errors.Is(err, ErrCompression) || errors.Is(err, ErrLimit) ||
+				errors.Is(err, ErrColumnType)
+			if err != nil && (!errors.As(err, &re) || !defined) {
+				t.Errorf("error %v is not a *RowError wrapping ErrCorrupt", err)
+			}
 		}
 	})
+}
+
+// readKeysErr is readErr selecting, besides every column, the key "k" of
+// each, as of a map.
+func readKeysErr(r io.ReaderAt, size int64) error {
+	rd, err := NewParquetReader(r, size, "bad.parquet")
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	names := slices.Clone(rd.Header())
+	for _, h := range rd.Header() {
+		names = append(names, h+".k")
+	}
+	if err := rd.Select(names); err != nil {
+		return err
+	}
+	for n := 0; n < 1e6; n++ {
+		if _, err := rd.Next(); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // BenchmarkParquetReader reads six columns of a CUR 1.0-like file of 100k
