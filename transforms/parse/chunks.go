@@ -37,6 +37,9 @@ type chunk struct {
 	periods []string         // each record's billing period
 }
 
+// recordPool holds the record slices of chunks already written.
+var recordPool sync.Pool
+
 type badRow struct {
 	pos int64
 	err error
@@ -160,6 +163,12 @@ func (p *fileParser) takeChunks(ctx context.Context, queue <-chan *chunk) error 
 				return fmt.Errorf("%s:%d: %w", p.task.URL, c.records[i].SourceLine, err)
 			}
 		}
+		if c.records != nil {
+			// The writer has copied the rows: the next chunk reuses the
+			// slice, which held a thousand records of 400 bytes.
+			clear(c.records)
+			recordPool.Put(&c.records)
+		}
 	}
 	return ctx.Err()
 }
@@ -200,6 +209,11 @@ func (p *fileParser) scanChunk(c *chunk, schema *cur.Schema, sums *totals.Accumu
 		c.rows++
 		addItem(sums, &it)
 		if p.lake != nil {
+			if c.records == nil {
+				if v, ok := recordPool.Get().(*[]curated.Record); ok {
+					c.records = (*v)[:0]
+				}
+			}
 			c.records = append(c.records, curated.Record{})
 			p.fillRecord(&c.records[len(c.records)-1], &it, pos)
 			if pe := p.periodOf(&it); pe != period {
