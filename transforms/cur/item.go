@@ -54,6 +54,7 @@ type Item struct {
 	// as in the amortized cost; zero elsewhere.
 	RIUnusedUpfront   decimal.Decimal
 	RIUnusedRecurring decimal.Decimal
+	RIUpfront         decimal.Decimal // the period's share of the upfront fee, used or not
 	HasRIUnused       bool
 	// A SavingsPlanRecurringFee line's commitment to date and how much of
 	// it was used. Set (HasSPCommitment) on those lines of CUR only, like
@@ -61,6 +62,11 @@ type Item struct {
 	SPTotalCommitment decimal.Decimal
 	SPUsedCommitment  decimal.Decimal
 	HasSPCommitment   bool
+
+	// CommitmentARN is the reservation's ARN on an RIFee line and the
+	// Savings Plan's on a SavingsPlanRecurringFee line (FOCUS:
+	// CommitmentDiscountId); "" on other lines, which need not pay for it.
+	CommitmentARN string
 
 	// Tags are the line item's cost allocation tags with a value, in the
 	// file's column order (CUR 1.0) or by key (maps, which the reader
@@ -107,6 +113,13 @@ func (s *Schema) Parse(row []string, it *Item) error {
 		it.Region = get(fRegionAlt)
 	}
 	s.attributes(row, it)
+	it.CommitmentARN = ""
+	switch it.LineItemType {
+	case "RIFee":
+		it.CommitmentARN = get(fRIARN)
+	case "SavingsPlanRecurringFee":
+		it.CommitmentARN = get(fSPARN)
+	}
 	it.Currency = get(fCurrency)
 	if it.Currency == "" {
 		return s.bad(fCurrency, row, errors.New("blank"))
@@ -119,7 +132,7 @@ func (s *Schema) Parse(row []string, it *Item) error {
 		return err
 	}
 	if it.HasRIUnused || it.HasSPCommitment { // rare: clearing four decimals on every line is not free
-		it.RIUnusedUpfront, it.RIUnusedRecurring, it.HasRIUnused = decimal.Decimal{}, decimal.Decimal{}, false
+		it.RIUnusedUpfront, it.RIUnusedRecurring, it.RIUpfront, it.HasRIUnused = decimal.Decimal{}, decimal.Decimal{}, decimal.Decimal{}, false
 		it.SPTotalCommitment, it.SPUsedCommitment, it.HasSPCommitment = decimal.Decimal{}, decimal.Decimal{}, false
 	}
 	if s.Format == FormatFOCUS {
@@ -182,6 +195,9 @@ func (s *Schema) amortized(row []string, it *Item) (decimal.Decimal, error) {
 		if err != nil {
 			return decimal.Decimal{}, err
 		}
+		// The period's share of the upfront fee is evidence only: a bad
+		// value there must not fail the line's costs.
+		it.RIUpfront, _ = s.num(fRIUpfront, row)
 		it.RIUnusedUpfront, it.RIUnusedRecurring, it.HasRIUnused = upfront, recurring, true
 		return upfront.Add(recurring), nil
 	case "Fee":

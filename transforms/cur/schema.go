@@ -66,6 +66,8 @@ const (
 	fInstanceType   // product/instanceType, a column in every CUR form
 	fVolumeType     // product/volumeApiName; in CUR 2.0's product map only
 	fTags           // CUR 2.0's resource_tags map, FOCUS Tags: JSON objects
+	fSPARN          // savingsPlan/SavingsPlanARN; FOCUS CommitmentDiscountId for both kinds
+	fRIUpfront      // reservation/AmortizedUpfrontFeeForBillingPeriod, evidence of an RIFee line
 	numFields
 )
 
@@ -100,6 +102,8 @@ var curColumns = [numFields]string{
 	fInstanceType:       "product_instance_type",
 	fVolumeType:         "product_volume_api_name",
 	fTags:               "resource_tags",
+	fSPARN:              "savings_plan_savings_plan_a_r_n",
+	fRIUpfront:          "reservation_amortized_upfront_fee_for_billing_period",
 }
 
 var focusColumns = [numFields]string{
@@ -125,6 +129,7 @@ var focusColumns = [numFields]string{
 	fPricingTerm:        "PricingCategory",
 	fCommitmentType:     "CommitmentDiscountType",
 	fTags:               "Tags",
+	fSPARN:              "CommitmentDiscountId",
 }
 
 // productKeys are the keys of CUR 2.0's product map that hold what CUR
@@ -263,7 +268,7 @@ func (s *Schema) Columns() []string {
 // of Parse validates. (The commitment figures are not among them: the
 // amortized cost reads them.)
 var curatedOnly = [...]field{fUsageType, fOperation, fResourceID, fDescription, fRegion, fRegionAlt,
-	fPricingTerm, fCommitmentType, fInstanceType, fVolumeType, fTags}
+	fPricingTerm, fCommitmentType, fInstanceType, fVolumeType, fTags, fSPARN, fRIUpfront}
 
 // TotalsColumns is Columns without the fields only the curated lake keeps
 // (usage type, operation, resource, description, region, pricing term,

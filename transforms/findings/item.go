@@ -1,0 +1,37 @@
+package findings
+
+import "github.com/curpipe/curpipe/transforms/cur"
+
+// FromItem fills l with what the rules read of a parsed line item. The
+// strings alias the item's, which alias the reader's buffer: Add copies
+// what it keeps.
+func FromItem(l *Line, it *cur.Item) {
+	*l = Line{
+		UsageDay:         it.Day(),
+		BillingPeriod:    it.BillingPeriod,
+		Payer:            it.Payer,
+		UsageAccount:     it.Account,
+		Service:          it.Service,
+		LineItemType:     it.LineItemType,
+		UsageType:        it.UsageType,
+		Operation:        it.Operation,
+		Region:           it.Region,
+		ResourceID:       it.ResourceID,
+		PricingTerm:      it.PricingTerm,
+		InstanceType:     it.InstanceType,
+		VolumeType:       it.VolumeType,
+		UsageAmount:      it.UsageAmount,
+		UnblendedCost:    it.Unblended,
+		NetUnblendedCost: it.NetUnblended,
+		AmortizedCost:    it.Amortized,
+	}
+	switch {
+	case it.HasRIUnused:
+		l.ReservationARN = it.CommitmentARN
+		l.AmortizedUpfrontFee = it.RIUpfront
+		l.UnusedAmortizedUpfrontFee, l.UnusedRecurringFee = it.RIUnusedUpfront, it.RIUnusedRecurring
+	case it.HasSPCommitment:
+		l.SavingsPlanARN = it.CommitmentARN
+		l.TotalCommitment, l.UsedCommitment = it.SPTotalCommitment, it.SPUsedCommitment
+	}
+}
