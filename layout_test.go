@@ -45,7 +45,7 @@ func listPackages(t *testing.T) map[string]pkg {
 func TestLayout(t *testing.T) {
 	pkgs := listPackages(t)
 	domain := []string{"transforms/cur", "transforms/curated", "transforms/alert", "transforms/anomaly", "transforms/decimal", "transforms/eventpattern", "transforms/findings", "transforms/forecast", "transforms/iampolicy", "transforms/inflate", "transforms/report", "transforms/costpage", "transforms/tabular", "transforms/totals"}
-	stages := []string{"transforms/reports", "transforms/parse", "transforms/daily", "transforms/commit", "transforms/notify", "transforms/queue", "transforms/anomalies", "transforms/forecasts"}
+	stages := []string{"transforms/reports", "transforms/parse", "transforms/daily", "transforms/commit", "transforms/notify", "transforms/queue", "transforms/anomalies", "transforms/forecasts", "transforms/savings"}
 	above := []string{"transforms/element", "pipeline", "runners"} // what io may not import either
 	for _, s := range stages {
 		p, ok := pkgs[s]

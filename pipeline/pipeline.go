@@ -20,6 +20,7 @@ import (
 	"github.com/curpipe/curpipe/transforms/parse"
 	"github.com/curpipe/curpipe/transforms/report"
 	"github.com/curpipe/curpipe/transforms/reports"
+	"github.com/curpipe/curpipe/transforms/savings"
 	"github.com/curpipe/curpipe/transforms/tabular"
 )
 
@@ -71,6 +72,13 @@ type Config struct {
 	// Alerts configure the anomaly stage: where its alerts go, which are
 	// published, and from when. Output and Table are taken from above.
 	Alerts anomalies.Options
+	// NoFindings skips the savings findings: the parse gathers nothing
+	// for them and no stage evaluates them.
+	NoFindings bool
+	// Findings configure the savings stage: the rules' thresholds, where
+	// the digest of new findings goes, and what is worth one. Output and
+	// Table are taken from above.
+	Findings savings.Options
 }
 
 // ReadBuckets returns the S3 buckets reads may come from: the inputs'
@@ -147,10 +155,17 @@ func Batch(s beam.Scope, c Config) error {
 	return nil
 }
 
-// evaluate adds the stages that read the totals back once they are
-// finalized: the anomalies, then the forecasts, one after the other so
-// that only one of them holds the history at a time.
+// evaluate adds the stages that run once a window's reports are
+// finalized: the savings findings, which read what the parse gathered,
+// and those that read the totals back, the anomalies then the forecasts,
+// one after the other so that only one of them holds the history at a
+// time.
 func (c Config) evaluate(s beam.Scope, finalized beam.PCollection) {
+	if !c.NoFindings {
+		opts := c.Findings
+		opts.Output, opts.Table = c.Output, c.TotalsTable
+		savings.Find(s, finalized, opts)
+	}
 	if !c.NoAnomalies {
 		finalized = anomalies.Evaluate(s, finalized, c.alerts())
 	}
@@ -175,7 +190,7 @@ func (c Config) alerts() anomalies.Options {
 // stream graphs: from reports to their committed (and notified) outcomes.
 func process(s beam.Scope, c Config, reports beam.PCollection, stream bool) beam.PCollection {
 	tasks := parse.ExpandFiles(s, reports, c.ParseGroups)
-	partials, statuses := parse.Parse(s, tasks, parse.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows, AllowBuckets: c.ReadBuckets(), NoCurated: c.NoCurated, Limits: c.Limits, MaxCells: c.MaxCells, Roles: c.Roles})
+	partials, statuses := parse.Parse(s, tasks, parse.ParseOptions{Output: c.Output, MaxBadRows: c.MaxBadRows, AllowBuckets: c.ReadBuckets(), NoCurated: c.NoCurated, Limits: c.Limits, MaxCells: c.MaxCells, Roles: c.Roles, Findings: !c.NoFindings})
 	verdicts := daily.Verdicts(s, reports, statuses, c.MaxBadRows)
 	shards := daily.DailyTotals(s, partials, verdicts)
 	opts := commit.Options{Output: c.Output, Table: c.TotalsTable}

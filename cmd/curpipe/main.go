@@ -33,6 +33,7 @@ Usage:
   curpipe query (--table NAME | --output PATH) [--from DATE] [--to DATE] [--detail]
   curpipe anomalies (--output PATH | --table NAME) [--from DATE] [--to DATE] [--format csv|table|json]
   curpipe forecast (--output PATH | --table NAME) [--as-of DATE | --stored YYYY-MM] [--detail] [--format csv|table|json]
+  curpipe findings (--output PATH | --table NAME) [--rule NAME] [--format csv|table|json]
   curpipe report (--output PATH | --table NAME) [--from DATE] [--to DATE] (--html FILE | --serve ADDR)
   curpipe validate [--input PATH ...] [--output PATH] [--totals-table NAME] [--sns-topic ARN]
 
@@ -42,6 +43,7 @@ Commands:
   query   print committed daily totals as CSV or a table
   anomalies  list the cost anomalies found in the totals, and what was announced of them
   forecast   month-end forecasts with 80% and 95% intervals, from the totals up to a day
+  findings   savings findings: idle, unused and outdated resources, with an exact monthly saving
   report     the cost report page: daily cost by service and account, movers, anomalies, forecast
   validate  check a set-up for CI: resources usable, graph builds, sample computes right
 
@@ -115,6 +117,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return validateCommand(ctx, args[1:], stdout, stderr)
 	case "anomalies":
 		return anomaliesCommand(ctx, args[1:], stdout, stderr)
+	case "findings":
+		return findingsCommand(ctx, args[1:], stdout, stderr)
 	case "forecast":
 		return forecastCommand(ctx, args[1:], stdout, stderr)
 	case "report":

@@ -81,6 +81,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.Var(&roles, "source-role", sourceRoleUsage)
 	limits := limitFlags(fs)
 	alerts := addAlertFlags(fs)
+	found := addFindingFlags(fs)
 	groups := fs.Int("parse-groups", parse.DefaultGroups, "groups of a report's files parsed in parallel, each into one set of partial sums holding its share of --max-cells")
 	logs := addLogFlags(fs)
 	every := fs.Duration("progress-every", 15*time.Second, "how often a run not on a terminal logs its progress (files and bytes done, rate, time left); 0: only at the end")
@@ -117,7 +118,10 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if cfg.Alerts, err = alerts.options(*topic); err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	cfg.NoAnomalies, cfg.NoForecasts = *alerts.off, *alerts.noForecasts
+	cfg.NoAnomalies, cfg.NoForecasts, cfg.NoFindings = *alerts.off, *alerts.noForecasts, *found.off
+	if cfg.Findings, err = found.options(*topic); err != nil {
+		return &exitError{code: 2, err: err}
+	}
 	if err := cfg.Validate(); err != nil {
 		return &exitError{code: 2, err: err}
 	}

@@ -33,6 +33,7 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	maxBad := fs.Int64("max-bad-rows", 0, "malformed rows a report may hold; they go to a quarantine file")
 	limits := limitFlags(fs)
 	alerts := addAlertFlags(fs)
+	found := addFindingFlags(fs)
 	groups := fs.Int("parse-groups", parse.DefaultGroups, "groups of a report's files parsed in parallel, each into one set of partial sums holding its share of --max-cells")
 	logs := addLogFlags(fs)
 	statusEvery := fs.Duration("status-every", 30*time.Second, "how often to log the stream's status (messages received, acknowledged, in flight, oldest age; reports committed, failed); 0: never")
@@ -64,7 +65,10 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if cfg.Alerts, err = alerts.options(*topic); err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	cfg.NoAnomalies, cfg.NoForecasts = *alerts.off, *alerts.noForecasts
+	cfg.NoAnomalies, cfg.NoForecasts, cfg.NoFindings = *alerts.off, *alerts.noForecasts, *found.off
+	if cfg.Findings, err = found.options(*topic); err != nil {
+		return &exitError{code: 2, err: err}
+	}
 	if len(allow) == 0 && len(roles) == 0 {
 		return &exitError{code: 2, err: errors.New("give --allow-bucket for each bucket the events may name: reads are limited to those")}
 	}

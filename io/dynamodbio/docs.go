@@ -73,3 +73,18 @@ func (t *Table) Docs(ctx context.Context, collection string) (map[string]string,
 		in.ExclusiveStartKey = page.LastEvaluatedKey
 	}
 }
+
+// DeleteDocs removes documents of a collection by name; a name not there
+// is no error.
+func (t *Table) DeleteDocs(ctx context.Context, collection string, names []string) error {
+	for _, name := range names {
+		err := t.do(ctx, "DeleteItem", func(ctx context.Context) error {
+			_, err := t.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(t.name), Key: key(docPrefix+collection, name)})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("dynamodbio: delete %s%s %s: %w", docPrefix, collection, name, err)
+		}
+	}
+	return nil
+}

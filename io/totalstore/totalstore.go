@@ -21,6 +21,7 @@ import (
 	"github.com/curpipe/curpipe/io/lake"
 	"github.com/curpipe/curpipe/io/objstore"
 	"github.com/curpipe/curpipe/transforms/alert"
+	"github.com/curpipe/curpipe/transforms/findings"
 	"github.com/curpipe/curpipe/transforms/forecast"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
@@ -89,6 +90,11 @@ type Store interface {
 	// SaveForecasts stores payers' forecasts of a period, each replacing
 	// the one of its payer, currency and measure.
 	SaveForecasts(ctx context.Context, period string, rows []forecast.Row) error
+	// Findings returns the savings findings standing, sorted by saving.
+	Findings(ctx context.Context) ([]findings.Finding, error)
+	// SaveFindings makes the standing findings fs: those not in fs are
+	// gone.
+	SaveFindings(ctx context.Context, fs []findings.Finding) error
 }
 
 // Open returns the store of a run's totals: the DynamoDB table when one

@@ -75,13 +75,16 @@ func brief(items []string) string {
 func summarize(v element.Verdict, days []ShardAck) element.Outcome {
 	r := v.Report
 	out := element.Outcome{
-		Ref: r.Ref, ReportID: r.ID, Name: r.Name, BillingPeriod: r.BillingPeriod, Version: r.Version,
+		Ref: r.Ref, ReportID: r.ID, ReportKey: r.Key, Name: r.Name, BillingPeriod: r.BillingPeriod, Version: r.Version,
 		Files: len(r.Files), Days: []string{}, Messages: r.Messages,
 	}
 	for _, st := range v.Files {
 		out.Rows += st.Rows
 		out.BadRows += st.BadRows
 		out.Millis += st.Millis
+		if st.Findings != "" {
+			out.Findings = append(out.Findings, st.Findings)
+		}
 	}
 	for _, d := range days {
 		if d.Missing != "" {

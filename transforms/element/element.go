@@ -63,6 +63,7 @@ type FileStatus struct {
 	BadRows    int64
 	Curated    []string // URLs of the curated Parquet files written
 	Quarantine string   // URL of the quarantine file, "" if none
+	Findings   string   // URL of what the file gathered for the savings rules, "" if nothing
 	Err        string   // "" when the file parsed
 	Millis     int64
 	// Days are the UTC days the file has sums for, sorted: with its

@@ -29,6 +29,7 @@ const (
 type Outcome struct {
 	Ref           string
 	ReportID      string
+	ReportKey     string // short stable token of ReportID, for object names
 	Name          string
 	BillingPeriod string
 	Version       string
@@ -44,6 +45,9 @@ type Outcome struct {
 	// Messages announced the report (stream mode): acknowledged when it
 	// is committed or skipped, left for redelivery when it failed.
 	Messages []Message
+	// Findings are the URLs of what the report's files gathered for the
+	// savings rules (parse.ParseOptions.Findings), in file order.
+	Findings []string
 	// Unnotified says why the report's notification could not be sent
 	// (stream mode); its messages are then left for redelivery too.
 	Unnotified string

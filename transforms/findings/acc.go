@@ -3,6 +3,8 @@ package findings
 import (
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/curpipe/curpipe/transforms/decimal"
 )
@@ -47,11 +49,15 @@ func (a *Acc) Add(l *Line) error {
 	if t.kind == kindNone {
 		return nil
 	}
-	if !validDay(l.UsageDay) {
-		return fmt.Errorf("findings: usage day %q of %s line for %s: not YYYY-MM-DD", l.UsageDay, l.UsageType, t.id)
+	day := l.UsageDay
+	if day == "" && !l.UsageStart.IsZero() {
+		day = l.UsageStart.UTC().Format(time.DateOnly)
+	}
+	if !validDay(day) {
+		return fmt.Errorf("findings: usage day %q of %s line for %s: not YYYY-MM-DD", day, l.UsageType, t.id)
 	}
 	r := a.resource(key{kind: t.kind, payer: l.Payer, account: l.UsageAccount, region: l.Region, id: t.id})
-	c := r.cell(l.UsageDay)
+	c := r.cell(day)
 	switch t.kind {
 	case kindReservedInstance:
 		c[0] = c[0].Add(l.UnusedAmortizedUpfrontFee)
@@ -70,7 +76,7 @@ func (a *Acc) Add(l *Line) error {
 		}
 	}
 	if d := detailOf(t.kind, l); d > r.detail {
-		r.detail = d
+		r.detail = strings.Clone(d)
 	}
 	r.addUsageType(l.UsageType)
 	return nil
@@ -82,6 +88,9 @@ func (a *Acc) resource(k key) *resource {
 	}
 	r, ok := a.res[k]
 	if !ok {
+		// A line's strings may alias its reader's buffer: what is kept is
+		// copied, once per resource.
+		k.payer, k.account, k.region, k.id = strings.Clone(k.payer), strings.Clone(k.account), strings.Clone(k.region), strings.Clone(k.id)
 		r = &resource{days: map[string]*cell{}}
 		a.res[k] = r
 	}
@@ -92,7 +101,7 @@ func (r *resource) cell(day string) *cell {
 	c, ok := r.days[day]
 	if !ok {
 		c = new(cell)
-		r.days[day] = c
+		r.days[strings.Clone(day)] = c
 	}
 	return c
 }
@@ -103,7 +112,7 @@ func (r *resource) addUsageType(ut string) {
 	if found || ut == "" || i >= maxUsageTypes {
 		return
 	}
-	r.usageTypes = slices.Insert(r.usageTypes, i, ut)
+	r.usageTypes = slices.Insert(r.usageTypes, i, strings.Clone(ut))
 	if len(r.usageTypes) > maxUsageTypes {
 		r.usageTypes = r.usageTypes[:maxUsageTypes]
 	}

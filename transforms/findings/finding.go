@@ -69,3 +69,9 @@ var formulas = map[string]string{
 	RuleUnusedSavingsPlan:  "saving = monthly total commitment - used commitment",
 	RuleIdleS3Standard:     "idle when only Standard storage and no requests over the last 60 days billed (default); saving = 30% (default) of the monthly Standard storage cost",
 }
+
+// ID names a finding across reports and runs: the same rule, payer,
+// usage account and resource make the same finding.
+func (f Finding) ID() string {
+	return f.Rule + "|" + f.Payer + "|" + f.UsageAccount + "|" + f.ResourceID
+}

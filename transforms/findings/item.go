@@ -2,12 +2,12 @@ package findings
 
 import "github.com/curpipe/curpipe/transforms/cur"
 
-// FromItem fills l with what the rules read of a parsed line item. The
-// strings alias the item's, which alias the reader's buffer: Add copies
-// what it keeps.
+// FromItem fills l with what the rules read of a parsed line item,
+// without a copy or an allocation: the strings alias the item's, which
+// alias the reader's buffer, and Add copies what it keeps.
 func FromItem(l *Line, it *cur.Item) {
 	*l = Line{
-		UsageDay:         it.Day(),
+		UsageStart:       it.UsageStart,
 		BillingPeriod:    it.BillingPeriod,
 		Payer:            it.Payer,
 		UsageAccount:     it.Account,

@@ -1,19 +1,25 @@
 package findings
 
-import "github.com/curpipe/curpipe/transforms/decimal"
+import (
+	"time"
 
-// Line is the part of one billing line the rules read. The parse stage
+	"github.com/curpipe/curpipe/transforms/decimal"
+)
+
+// Line is the part of one billing line the rules read. Its strings may
+// alias a reader's buffer: Add copies what it keeps. The parse stage
 // fills it from a CUR 1.0, CUR 2.0 or FOCUS row; fields a rendering lacks
 // stay empty (strings) or zero (decimals), and the rules read the empty
 // value as "not given".
 type Line struct {
-	UsageDay      string // UTC date of the usage start, YYYY-MM-DD
-	BillingPeriod string // YYYY-MM
-	Payer         string // payer (management) account id
-	UsageAccount  string // usage (member) account id
-	Service       string // product code: AmazonEC2, AmazonVPC, AWSELB, AmazonS3
-	LineItemType  string // Usage, RIFee, SavingsPlanRecurringFee, ...
-	UsageType     string // e.g. USE1-NatGateway-Hours, EBS:VolumeUsage.gp2
+	UsageDay      string    // UTC date of the usage start, YYYY-MM-DD; "" to take UsageStart's
+	UsageStart    time.Time // read when UsageDay is "": formatted only for a line a rule reads
+	BillingPeriod string    // YYYY-MM
+	Payer         string    // payer (management) account id
+	UsageAccount  string    // usage (member) account id
+	Service       string    // product code: AmazonEC2, AmazonVPC, AWSELB, AmazonS3
+	LineItemType  string    // Usage, RIFee, SavingsPlanRecurringFee, ...
+	UsageType     string    // e.g. USE1-NatGateway-Hours, EBS:VolumeUsage.gp2
 	Operation     string
 	Region        string // region code, e.g. us-east-1
 	ResourceID    string // ARN, volume id, bucket name, address; empty for many lines

@@ -9,6 +9,7 @@ import (
 
 	"github.com/curpipe/curpipe/transforms/cur"
 	"github.com/curpipe/curpipe/transforms/curated"
+	"github.com/curpipe/curpipe/transforms/findings"
 	"github.com/curpipe/curpipe/transforms/tabular"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
@@ -63,9 +64,12 @@ func (p *fileParser) runChunks(ctx context.Context, ch tabular.Chunker, schema *
 	)
 	// flush adds a worker's sums to the file's; past the file's share of
 	// cells the parse stops.
-	flush := func(sums *totals.Accumulator) {
+	flush := func(sums *totals.Accumulator, found *findings.Acc) {
 		mu.Lock()
 		defer mu.Unlock()
+		if found != nil {
+			p.found.Merge(found)
+		}
 		p.sums.Merge(sums)
 		if p.sums.Len() > p.cells.max && cellsErr == nil {
 			cellsErr = fmt.Errorf("%s: %w", p.task.URL, p.cells.err())
@@ -75,23 +79,27 @@ func (p *fileParser) runChunks(ctx context.Context, ch tabular.Chunker, schema *
 	for range workers {
 		wg.Go(func() {
 			sums := totals.NewAccumulator()
+			var found *findings.Acc
+			if p.found != nil {
+				found = new(findings.Acc)
+			}
 			for c := range jobs {
 				if ctx.Err() != nil { // the parse has failed: drop what is left
 					c.rd.Close()
 					close(c.done)
 					continue
 				}
-				p.scanChunk(c, schema, sums)
+				p.scanChunk(c, schema, sums, found)
 				// A worker's sums go to the file's once they hold many
 				// cells, so that a file of millions of cells is held once,
 				// not once a worker; the few thousand of a usual file
 				// stay on the worker until the end.
 				if sums.Len() >= flushCells {
-					flush(sums)
+					flush(sums, nil)
 					sums = totals.NewAccumulator()
 				}
 			}
-			flush(sums)
+			flush(sums, found)
 		})
 	}
 	wg.Go(func() {
@@ -134,7 +142,7 @@ func (p *fileParser) runChunks(ctx context.Context, ch tabular.Chunker, schema *
 	if err != nil {
 		return err
 	}
-	return p.finish()
+	return p.finish(ctx)
 }
 
 // takeChunks takes the scanned chunks in file order.
@@ -176,7 +184,7 @@ func (p *fileParser) takeChunks(ctx context.Context, queue <-chan *chunk) error 
 // scanChunk parses the rows of one chunk into sums, keeping its bad rows
 // and curated records for takeChunks. It runs on a worker: it touches
 // nothing of p but what is fixed for the file.
-func (p *fileParser) scanChunk(c *chunk, schema *cur.Schema, sums *totals.Accumulator) {
+func (p *fileParser) scanChunk(c *chunk, schema *cur.Schema, sums *totals.Accumulator, found *findings.Acc) {
 	defer close(c.done)
 	defer c.rd.Close()
 	// A panic here would end the worker process, where on the DoFn's own
@@ -187,6 +195,7 @@ func (p *fileParser) scanChunk(c *chunk, schema *cur.Schema, sums *totals.Accumu
 		}
 	}()
 	var it cur.Item
+	var line findings.Line
 	period := "" // the last period, cloned: the item's aliases the chunk
 	for {
 		row, err := c.rd.Next()
@@ -208,6 +217,10 @@ func (p *fileParser) scanChunk(c *chunk, schema *cur.Schema, sums *totals.Accumu
 		}
 		c.rows++
 		addItem(sums, &it)
+		if err := addFinding(found, &line, &it); err != nil {
+			c.fatal = frozen(&tabular.RowError{Object: p.task.URL, Pos: pos, Err: err})
+			return
+		}
 		if p.lake != nil {
 			if c.records == nil {
 				if v, ok := recordPool.Get().(*[]curated.Record); ok {

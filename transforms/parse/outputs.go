@@ -60,6 +60,22 @@ func (p *fileParser) badRow(ctx context.Context, pos int64, cause error) error {
 	return p.quarantineCSV.Write([]string{p.task.URL, strconv.FormatInt(pos, 10), cause.Error()})
 }
 
+// writeFindings writes what the file gathered for the savings rules,
+// whole or not at all, to be merged with its siblings' once the report
+// commits.
+func (p *fileParser) writeFindings(ctx context.Context) error {
+	b, err := p.found.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("findings of %s: %w", p.task.URL, err)
+	}
+	u := lake.FindingsPartialURL(p.opts.Output, p.task.ReportKey, p.task.VersionKey, p.task.Index)
+	if err := objstore.WriteAll(ctx, u, b); err != nil {
+		return fmt.Errorf("findings of %s: %w", p.task.URL, err)
+	}
+	p.findingsURL = u
+	return nil
+}
+
 // curatedBase names a file's curated output: stable for a report version
 // and file, so a rerun overwrites instead of duplicating, and distinct per
 // version, so a new version never clobbers the files still being read.

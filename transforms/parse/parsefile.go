@@ -16,6 +16,7 @@ import (
 	"github.com/curpipe/curpipe/transforms/cur"
 	"github.com/curpipe/curpipe/transforms/curated"
 	"github.com/curpipe/curpipe/transforms/element"
+	"github.com/curpipe/curpipe/transforms/findings"
 	"github.com/curpipe/curpipe/transforms/tabular"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
@@ -44,6 +45,11 @@ type ParseOptions struct {
 	// Roles say which IAM role reads which S3 prefix (a payer's own
 	// bucket); other files are read with the process's credentials.
 	Roles s3io.SourceRoles
+	// Findings gathers what the savings findings' rules read from each
+	// file's lines and writes it to the lake beside the curated files
+	// (needs Output). It reads the lines' usage types, resources and
+	// product attributes even when NoCurated.
+	Findings bool
 }
 
 // DefaultMaxCells is ParseOptions.MaxCells unless told otherwise: a month
@@ -100,7 +106,7 @@ func parseFile(ctx context.Context, t element.FileTask, opts ParseOptions, share
 		st.Err = err.Error()
 		return fileResult{Status: st}
 	}
-	st.Curated, st.Quarantine = p.curatedURLs, p.quarantineURL
+	st.Curated, st.Quarantine, st.Findings = p.curatedURLs, p.quarantineURL, p.findingsURL
 	return fileResult{Rows: p.sums.Rows(), Status: st}
 }
 
@@ -131,6 +137,10 @@ type fileParser struct {
 	quarantineCSV *csv.Writer
 	quarantineURL string
 	period        string // the billing period of the curated row being written
+
+	found       *findings.Acc // what the savings rules read of the file's lines; nil when not gathered
+	line        findings.Line
+	findingsURL string
 }
 
 func (p *fileParser) run(ctx context.Context) error {
@@ -166,9 +176,12 @@ func (p *fileParser) run(ctx context.Context) error {
 		return fmt.Errorf("%s: %w", t.URL, err)
 	}
 	writeLake := p.opts.Output != "" && !p.opts.NoCurated
+	if p.opts.Output != "" && p.opts.Findings {
+		p.found = new(findings.Acc)
+	}
 	cols := schema.Columns()
-	if !writeLake {
-		cols = schema.TotalsColumns() // the free text is the lake's alone
+	if !writeLake && p.found == nil {
+		cols = schema.TotalsColumns() // the free text is the lake's and the findings' alone
 	}
 	if err := rd.Select(cols); err != nil {
 		return err
@@ -214,6 +227,9 @@ func (p *fileParser) run(ctx context.Context) error {
 		if p.sums.Len() > p.cells.max {
 			return fmt.Errorf("%s:%d: %w", t.URL, rd.Pos(), p.cells.err())
 		}
+		if err := addFinding(p.found, &p.line, &it); err != nil {
+			return fmt.Errorf("%s:%d: %w", t.URL, rd.Pos(), err)
+		}
 		if p.lake != nil {
 			p.period = p.periodOf(&it)
 			p.fillRecord(&rec, &it, rd.Pos())
@@ -222,7 +238,7 @@ func (p *fileParser) run(ctx context.Context) error {
 			}
 		}
 	}
-	return p.finish()
+	return p.finish(ctx)
 }
 
 // failsFile reports whether a reader's error fails the whole file: a
@@ -248,7 +264,22 @@ func addItem(sums *totals.Accumulator, it *cur.Item) {
 	}, it.Unblended, it.NetUnblended, it.Amortized)
 }
 
-func (p *fileParser) finish() error {
+// addFinding adds a line item to what the savings rules read, when acc
+// gathers it; line is scratch space.
+func addFinding(acc *findings.Acc, line *findings.Line, it *cur.Item) error {
+	if acc == nil {
+		return nil
+	}
+	findings.FromItem(line, it)
+	return acc.Add(line)
+}
+
+func (p *fileParser) finish(ctx context.Context) error {
+	if p.found != nil && p.found.Len() > 0 {
+		if err := p.writeFindings(ctx); err != nil {
+			return err
+		}
+	}
 	if p.lake != nil {
 		files, err := p.lake.Close()
 		if err != nil {

@@ -1,0 +1,39 @@
+package lake
+
+import (
+	"fmt"
+
+	"github.com/curpipe/curpipe/io/objstore"
+)
+
+// FindingsURL is where the lake keeps the savings findings: one CSV of
+// every finding standing, sorted by estimated saving.
+func FindingsURL(output string) string { return objstore.Join(output, "findings", "findings.csv") }
+
+// findingsDir is the folder of a report's findings state: what its files'
+// parses gathered for the rules, and what the report's committed periods
+// hold.
+func findingsDir(output, reportKey string) string {
+	return objstore.Join(output, "_curpipe", "findings", reportKey)
+}
+
+// FindingsPartialURL names what one file of a report version gathered
+// for the rules (findings.Acc in its binary form): named by the file's
+// index, so a parse run again writes the same object.
+func FindingsPartialURL(output, reportKey, versionKey string, index int) string {
+	return objstore.Join(findingsDir(output, reportKey), versionKey, fmt.Sprintf("%05d.bin", index))
+}
+
+// FindingsPeriodURL is what a report's committed version of a billing
+// period gathered, kept so that rules looking back further than one
+// period (idle buckets, idle gateways at a month's start) see the period
+// before.
+func FindingsPeriodURL(output, reportKey, period string) string {
+	return objstore.Join(findingsDir(output, reportKey), "periods", period+".bin")
+}
+
+// FirstSeenURL keeps the first day each of a report's snapshots was
+// billed, over every period committed, for the old snapshots' rule.
+func FirstSeenURL(output, reportKey string) string {
+	return objstore.Join(findingsDir(output, reportKey), "first_seen.csv")
+}
