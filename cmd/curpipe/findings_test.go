@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/curpipe/curpipe/io/awstest"
+	"github.com/curpipe/curpipe/transforms/findings"
 )
 
 // findingsHeader is how `curpipe findings` CSV must begin.
@@ -198,5 +199,19 @@ func TestFindingsInTableWithDigest(t *testing.T) {
 	run("--reprocess")
 	if ds := digests(awstest.Notifications(t, queue, 1)); len(ds) != 0 {
 		t.Errorf("a rerun sent %d digests of findings already known", len(ds))
+	}
+}
+
+// TestREADMEStatesEveryFormula: the README's table quotes each rule's
+// formula as the code states it.
+func TestREADMEStatesEveryFormula(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range findings.Rules() {
+		if f := findings.Formula(r); f == "" || !strings.Contains(string(b), "| `"+r+"` |") || !strings.Contains(string(b), f) {
+			t.Errorf("README lacks rule %s with its formula %q", r, f)
+		}
 	}
 }
