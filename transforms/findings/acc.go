@@ -19,6 +19,13 @@ const maxUsageTypes = 8
 // for concurrent use.
 type Acc struct {
 	res map[key]*resource
+
+	// The day of the last UsageStart formatted: a report's lines come
+	// day by day, and a string a line would be an allocation a line.
+	lastY   int
+	lastM   time.Month
+	lastD   int
+	lastDay string
 }
 
 // key identifies one tracked resource.
@@ -50,8 +57,16 @@ func (a *Acc) Add(l *Line) error {
 		return nil
 	}
 	day := l.UsageDay
-	if day == "" && !l.UsageStart.IsZero() {
-		day = l.UsageStart.UTC().Format(time.DateOnly)
+	switch {
+	case day != "" && day != a.lastDay:
+		// The caller's string may alias a buffer: keep a copy, which
+		// the next lines of the day share.
+		a.lastY, a.lastDay = 0, strings.Clone(day)
+		day = a.lastDay
+	case day != "":
+		day = a.lastDay
+	case !l.UsageStart.IsZero():
+		day = a.dayOf(l.UsageStart)
 	}
 	if !validDay(day) {
 		return fmt.Errorf("findings: usage day %q of %s line for %s: not YYYY-MM-DD", day, l.UsageType, t.id)
@@ -82,6 +97,16 @@ func (a *Acc) Add(l *Line) error {
 	return nil
 }
 
+// dayOf returns t's UTC date, YYYY-MM-DD.
+func (a *Acc) dayOf(t time.Time) string {
+	y, m, d := t.UTC().Date()
+	if y != a.lastY || m != a.lastM || d != a.lastD || a.lastDay == "" {
+		a.lastY, a.lastM, a.lastD = y, m, d
+		a.lastDay = t.UTC().Format(time.DateOnly)
+	}
+	return a.lastDay
+}
+
 func (a *Acc) resource(k key) *resource {
 	if a.res == nil {
 		a.res = map[key]*resource{}
@@ -89,8 +114,14 @@ func (a *Acc) resource(k key) *resource {
 	r, ok := a.res[k]
 	if !ok {
 		// A line's strings may alias its reader's buffer: what is kept is
-		// copied, once per resource.
-		k.payer, k.account, k.region, k.id = strings.Clone(k.payer), strings.Clone(k.account), strings.Clone(k.region), strings.Clone(k.id)
+		// copied, once per resource and in one string.
+		text := k.payer + k.account + k.region + k.id
+		next := func(s string) string {
+			out := text[:len(s)]
+			text = text[len(s):]
+			return out
+		}
+		k.payer, k.account, k.region, k.id = next(k.payer), next(k.account), next(k.region), next(k.id)
 		r = &resource{days: map[string]*cell{}}
 		a.res[k] = r
 	}
@@ -101,7 +132,7 @@ func (r *resource) cell(day string) *cell {
 	c, ok := r.days[day]
 	if !ok {
 		c = new(cell)
-		r.days[strings.Clone(day)] = c
+		r.days[day] = c // owned: Add copies or formats it
 	}
 	return c
 }

@@ -19,7 +19,8 @@ const benchRows = 50000
 // BenchmarkParseFile times the per-file parse of a generated report on
 // local disk, with its pre-aggregation into daily cells: a CUR 1.0 csv.gz
 // and a CUR 2.0 Parquet file (its product and resource_tags maps included),
-// each totals only (no Output) and with the curated Parquet written too.
+// each totals only (no Output), with the curated Parquet written too, and
+// each of those with the savings findings gathered.
 // MB/s is of uncompressed CSV for CUR 1.0 and of the Parquet file for
 // CUR 2.0. Each run's totals are checked against the generator's.
 func BenchmarkParseFile(b *testing.B) {
@@ -63,18 +64,23 @@ func benchParseFile(b *testing.B, format gen.Format) {
 		Ref: "bench@1", ReportKey: "benchreport", ReportName: "bench", ReportID: "bench",
 		Version: "1", VersionKey: "benchversion", BillingPeriod: "2024-01", URL: name, Index: 1,
 	}
+	lake := filepath.Join(dir, "lake")
 	for _, c := range []struct {
-		name   string
-		output string
+		name string
+		opts ParseOptions
 	}{
-		{"totals", ""},
-		{"curated", filepath.Join(dir, "lake")},
+		{"totals", ParseOptions{}},
+		{"curated", ParseOptions{Output: lake}},
+		// What the savings findings add: reading the lines' usage types,
+		// resources and attributes, and summing those a rule reads.
+		{"totals+findings", ParseOptions{Output: lake, NoCurated: true, Findings: true}},
+		{"curated+findings", ParseOptions{Output: lake, Findings: true}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(size)
 			b.ReportAllocs()
 			for b.Loop() {
-				res := parseFile(context.Background(), task, ParseOptions{Output: c.output}, shareOf(ParseOptions{}, 1))
+				res := parseFile(context.Background(), task, c.opts, shareOf(ParseOptions{}, 1))
 				if res.Status.Err != "" {
 					b.Fatal(res.Status.Err)
 				}
