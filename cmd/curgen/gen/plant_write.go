@@ -2,13 +2,16 @@ package gen
 
 import (
 	"bufio"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
+	"github.com/curpipe/curpipe/transforms/decimal"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -43,10 +46,17 @@ func (p *Plant) writeData(w io.Writer, f Format, pi int, table totals.Table) (in
 			if err := write(it); err != nil {
 				return err
 			}
-			if table != nil {
-				if err := it.account(table); err != nil {
-					return err
-				}
+			if table == nil {
+				continue
+			}
+			var err error
+			if f == FOCUSCSV {
+				err = accountFOCUS(it, table)
+			} else {
+				err = it.account(table)
+			}
+			if err != nil {
+				return err
 			}
 		}
 		return nil
@@ -75,7 +85,8 @@ func (p *Plant) writeData(w io.Writer, f Format, pi int, table totals.Table) (in
 // Write writes the planted dataset under out in format f, one data file
 // a billing period in the format's delivery layout (as Generate lays
 // out one version of one file), with its manifests, and returns what it
-// wrote with the expected totals.
+// wrote with the expected totals. Result.Rows counts the rows written:
+// FOCUS writes a commitment fee with an unused part as two.
 func (p *Plant) Write(out string, f Format) (*Result, error) {
 	if err := checkPlantFormat(f); err != nil {
 		return nil, err
@@ -116,14 +127,71 @@ func (p *Plant) Write(out string, f Format) (*Result, error) {
 			return nil, fmt.Errorf("curgen: %w", err)
 		}
 		res.DataFiles = append(res.DataFiles, j.path)
-		res.Rows += j.rows
 		res.CSVBytes += n
 		res.StoredBytes += st.Size()
 	}
 	sort.Strings(res.DataFiles)
+	for _, sums := range res.Totals {
+		res.Rows += sums.LineItems // FOCUS rows, for focus-csv
+	}
 	var err error
 	if res.OtherFiles, err = d.writeManifests(out, jobs); err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// WritePlanted writes planted.csv in dir: one row per planted resource,
+// with the rule it is planted for and whether the rule must flag it
+// (expect "finding") or not (expect "none", a busy look-alike).
+func (p *Plant) WritePlanted(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("curgen: %w", err)
+	}
+	name := filepath.Join(dir, "planted.csv")
+	fh, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("curgen: %w", err)
+	}
+	w := csv.NewWriter(fh)
+	w.Write([]string{"rule", "expect", "resource_id", "payer_account_id", "usage_account_id", "region", "what"})
+	for _, r := range p.Resources {
+		expect := "none"
+		if r.Flagged {
+			expect = "finding"
+		}
+		w.Write([]string{r.Rule, expect, r.ResourceID, r.Payer, r.Account, r.Region, r.What})
+	}
+	w.Flush()
+	err = w.Error()
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("curgen: write %s: %w", name, err)
+	}
+	return nil
+}
+
+// accountFOCUS adds the FOCUS rows of it to the expected totals: the same
+// sums as it.account, but a commitment fee with an unused part is two
+// rows (see focusRows).
+func accountFOCUS(it *item, t totals.Table) error {
+	rows, err := focusRows(it)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		billed, err := decimal.Parse(r["BilledCost"])
+		if err != nil {
+			return fmt.Errorf("line item %s: %w", it.id, err)
+		}
+		effective, err := decimal.Parse(r["EffectiveCost"])
+		if err != nil {
+			return fmt.Errorf("line item %s: %w", it.id, err)
+		}
+		t.Add(totals.Dims{Day: it.start.UTC().Format(time.DateOnly), Provider: "AWS", Payer: it.payer.id,
+			Account: it.acct.id, Service: it.svc.code, Currency: it.payer.currency}, billed, billed, effective)
+	}
+	return nil
 }
