@@ -163,7 +163,7 @@ func serviceByCode(code string) *serviceDef {
 	panic("gen: no service " + code)
 }
 
-// usage is one kind of usage a planted resource bills.
+// plantUsage is one kind of usage a planted resource bills.
 type plantUsage struct {
 	usageType, operation, unit, family string
 	rate                               decimal.Decimal
@@ -448,7 +448,7 @@ func (b *findingsPlanter) plant() {
 		pg := b.profile(s3Service, reg, plantUsage{"Requests-Tier2", "GetObject", "Requests", "API Request", dec("0.0000004"), nil})
 		pp := b.profile(s3Service, reg, plantUsage{"Requests-Tier1", "PutObject", "Requests", "API Request", dec("0.000005"), nil})
 		size := b.draw("100", "5000", 0)
-		perDay := mulRound(size, big1over30, 6)
+		perDay := mulRound(size, oneThirtieth, 6)
 		for _, day := range recent {
 			b.usageLine(res, acct, s3Service, ps, day, perDay)
 			if !idle {
@@ -459,8 +459,8 @@ func (b *findingsPlanter) plant() {
 	}
 }
 
-// big1over30 is 1/30 to 10 places, a day's share of a month's GB.
-var big1over30 = dec("0.0333333333")
+// oneThirtieth is 1/30 to 10 places: a day's share of a month's GB.
+var oneThirtieth = dec("0.0333333333")
 
 // commitmentItem starts a commitment fee line of acct in period pi.
 func (b *findingsPlanter) commitmentItem(acct *account, pi int, typ string, s *serviceDef, p *profile, start, end time.Time) *item {
