@@ -11,6 +11,11 @@
 // anomalies instead, for measuring anomaly alerts:
 //
 //	curgen --history --out /tmp/hist --expect /tmp/hist-expect --seed 2
+//
+// With --plant-findings it writes resources the findings rules must flag
+// among busy look-alikes, in CUR 1.0, CUR 2.0 or FOCUS:
+//
+//	curgen --plant-findings --format focus-csv --out /tmp/plant --expect /tmp/plant-expect
 package main
 
 import (
@@ -31,7 +36,8 @@ import (
 )
 
 const usage = `curgen generates AWS billing exports (CUR 1.0 CSV, CUR 1.0 Athena Parquet,
-CUR 2.0 Parquet) in their S3 delivery layout, with exact expected daily totals.
+CUR 2.0 Parquet; FOCUS 1.0 CSV for planted findings) in their S3 delivery
+layout, with exact expected daily totals.
 
 Usage:
   curgen --out DIR [--expect DIR] [--format F] [--size SIZE | --rows N] [flags]
@@ -68,6 +74,23 @@ lineItem/UnblendedCost on lines with no net figure. group joins the rows of
 a masked pair, and names the report version (assemblyId) of a
 restated_spike. Materiality bar: |impact| >= max(50, 20% of expected).
 
+  curgen --plant-findings --out DIR [--expect DIR] [--format F] [--seed N] [--start YYYY-MM]
+
+--plant-findings writes, instead, resources the savings findings must flag
+among busy look-alikes, one of each per rule: an idle Elastic IP and one in
+use, NAT gateways and VPC endpoints moving almost nothing and tens of GB a
+day, load balancers with and without LCUs, a gp2 and a gp3 volume, a
+snapshot billed for 13 months and one taken this month, an m4 and an m7i
+on demand, Reserved Instances and Savings Plans (No Upfront) partly unused
+and fully used, and S3 Standard buckets with and without requests. Daily
+lines over 13 billing periods from --start, one data file a period with its
+manifest, in --format cur1-csv, cur1-parquet, cur2-parquet or focus-csv:
+  focus-csv     PREFIX/REPORT/data/BILLING_PERIOD=Y-M/REPORT-00001.csv.gz, AWS's
+                FOCUS 1.0 with AWS columns, and PREFIX/REPORT/metadata/... as cur2
+Every format gives the same findings and totals. --expect also writes
+planted.csv: rule,expect,resource_id,payer_account_id,usage_account_id,region,what
+with expect "finding" (the rule must flag it) or "none" (a look-alike).
+
 Flags:
 `
 
@@ -94,7 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	out := fs.String("out", "", "folder to write the export under (required)")
 	expect := fs.String("expect", "", "folder to write the expected daily.csv and daily_detail.csv to")
-	format := fs.String("format", string(cfg.Format), "cur1-csv, cur1-parquet or cur2-parquet")
+	format := fs.String("format", string(cfg.Format), "cur1-csv, cur1-parquet or cur2-parquet; with --plant-findings also focus-csv")
 	seed := fs.Uint64("seed", cfg.Seed, "seed: the same flags give the same files")
 	size := fs.String("size", "100MB", "uncompressed CSV size of the current versions (10MB, 1GB, 2GiB); for Parquet, the rows such a CSV holds")
 	fs.Int64Var(&cfg.Rows, "rows", 0, "line items of the current versions, instead of --size")
@@ -115,6 +138,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&hcfg.Days, "days", hcfg.Days, "with --history: consecutive days from --start")
 	fs.IntVar(&hcfg.Series, "series", hcfg.Series, "with --history: series at the start, over all accounts")
 	events := fs.String("events", hcfg.Events.String(), "with --history: anomalies to plant, kind=count,...")
+	plant := fs.Bool("plant-findings", false, "write resources the savings findings must flag among busy look-alikes (see above)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -130,9 +154,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.Start, err = time.Parse("2006-01", *start); err != nil {
 		return fmt.Errorf("--start: want YYYY-MM: %w", err)
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *plant {
+		pcfg, err := plantConfig(cfg, set)
+		if err != nil {
+			return err
+		}
+		return runPlant(pcfg, cfg.Format, *out, *expect, stdout)
+	}
 	if *history {
-		set := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		if hcfg, err = historyConfig(cfg, hcfg, *events, set); err != nil {
 			return err
 		}

@@ -44,28 +44,32 @@ type Item struct {
 	PricingTerm string
 	// InstanceType and VolumeType are product/instanceType ("m5.large")
 	// and product/volumeApiName ("gp2"): CUR columns, or keys of CUR 2.0's
-	// product map. FOCUS has neither; they stay "".
+	// product map. FOCUS has neither; they stay "" (the findings read the
+	// instance type from the usage type, x_UsageType in FOCUS).
 	InstanceType string
 	VolumeType   string
 
 	// An RIFee line's unused reservation: the unused part of the upfront
 	// fee amortized over the period, and the unused recurring fee. Set
-	// (HasRIUnused) on RIFee lines of CUR only, where blank counts as zero
-	// as in the amortized cost; zero elsewhere.
+	// (HasRIUnused) on RIFee lines of CUR, where blank counts as zero as
+	// in the amortized cost, and on a reservation's recurring Purchase and
+	// Unused rows of FOCUS (see focusCommitment); zero elsewhere.
 	RIUnusedUpfront   decimal.Decimal
 	RIUnusedRecurring decimal.Decimal
 	RIUpfront         decimal.Decimal // the period's share of the upfront fee, used or not
 	HasRIUnused       bool
 	// A SavingsPlanRecurringFee line's commitment to date and how much of
-	// it was used. Set (HasSPCommitment) on those lines of CUR only, like
-	// the RI figures.
+	// it was used. Set (HasSPCommitment) on those lines of CUR and on a
+	// plan's recurring Purchase and Unused rows of FOCUS, like the RI
+	// figures.
 	SPTotalCommitment decimal.Decimal
 	SPUsedCommitment  decimal.Decimal
 	HasSPCommitment   bool
 
 	// CommitmentARN is the reservation's ARN on an RIFee line and the
 	// Savings Plan's on a SavingsPlanRecurringFee line (FOCUS:
-	// CommitmentDiscountId); "" on other lines, which need not pay for it.
+	// CommitmentDiscountId, on the rows that set HasRIUnused or
+	// HasSPCommitment); "" on other lines, which need not pay for it.
 	CommitmentARN string
 
 	// Tags are the line item's cost allocation tags with a value, in the
@@ -158,8 +162,64 @@ func (s *Schema) focusMeasures(row []string, it *Item) error {
 	}
 	it.NetUnblended = it.Unblended
 	var err error
-	it.Amortized, err = s.num(fEffectiveCost, row)
-	return err
+	if it.Amortized, err = s.num(fEffectiveCost, row); err != nil {
+		return err
+	}
+	if v := row[fSPARN]; v != "" {
+		s.focusCommitment(clean(v), row, it)
+	}
+	return nil
+}
+
+// focusCommitment reads the figures the unused-commitment findings need
+// from the FOCUS rows of a Reserved Instance or Savings Plan with id
+// (CommitmentDiscountId), as AWS's FOCUS export writes them: CUR's RIFee
+// and SavingsPlanRecurringFee line becomes a Purchase row of
+// ChargeFrequency "Recurring" billing the fee (BilledCost), and its unused
+// part a Usage row of CommitmentDiscountStatus "Unused" whose
+// EffectiveCost is the unused amortized cost, BilledCost zero.
+//
+// Reserved Instance: the recurring purchase is the RIFee line (the fee is
+// its BilledCost); the Unused row's EffectiveCost is read as the unused
+// recurring fee. FOCUS gives one unused figure, not CUR's two, and no
+// upfront share of the period: for a No Upfront reservation the figures
+// are CUR's, for one with an upfront fee the unused total is the same
+// but all of it shows as recurring, and the upfront share as zero.
+//
+// Savings Plan: the recurring purchase is the commitment (total and used
+// alike) and the Unused row takes its EffectiveCost off the used
+// commitment, so that a day's rows add up to CUR's total commitment to
+// date and used commitment. For a No Upfront plan these are CUR's
+// figures; a plan with an upfront fee shows its recurring part only.
+func (s *Schema) focusCommitment(id string, row []string, it *Item) {
+	purchase := it.LineItemType == "Purchase" && strings.EqualFold(s.chargeFrequency(row), "Recurring")
+	unused := it.LineItemType == "Usage" && strings.EqualFold(clean(row[fCommitmentStatus]), "Unused")
+	if !purchase && !unused {
+		return
+	}
+	switch c := strings.ToLower(clean(row[fCommitmentType])); {
+	case strings.Contains(c, "reserv"):
+		it.CommitmentARN, it.HasRIUnused = id, true
+		if unused {
+			it.RIUnusedRecurring = it.Amortized
+		}
+	case strings.Contains(c, "savings"):
+		it.CommitmentARN, it.HasSPCommitment = id, true
+		if purchase {
+			it.SPTotalCommitment, it.SPUsedCommitment = it.Unblended, it.Unblended
+		} else {
+			it.SPUsedCommitment = it.Amortized.Neg()
+		}
+	}
+}
+
+// chargeFrequency is a FOCUS row's ChargeFrequency, which is also its
+// operation when the header has no x_Operation.
+func (s *Schema) chargeFrequency(row []string) string {
+	if s.has[fChargeFrequency] {
+		return clean(row[fChargeFrequency])
+	}
+	return clean(row[fOperation])
 }
 
 // amortized applies the AWS Cloud Intelligence Dashboards rule: commitment

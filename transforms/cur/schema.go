@@ -68,6 +68,10 @@ const (
 	fTags           // CUR 2.0's resource_tags map, FOCUS Tags: JSON objects
 	fSPARN          // savingsPlan/SavingsPlanARN; FOCUS CommitmentDiscountId for both kinds
 	fRIUpfront      // reservation/AmortizedUpfrontFeeForBillingPeriod, evidence of an RIFee line
+	// FOCUS only: they tell a commitment's recurring purchase and its
+	// unused part (see focusCommitment). CUR has neither column.
+	fChargeFrequency
+	fCommitmentStatus
 	numFields
 )
 
@@ -130,6 +134,21 @@ var focusColumns = [numFields]string{
 	fCommitmentType:     "CommitmentDiscountType",
 	fTags:               "Tags",
 	fSPARN:              "CommitmentDiscountId",
+	fChargeFrequency:    "ChargeFrequency",
+	fCommitmentStatus:   "CommitmentDiscountStatus",
+}
+
+// focusAWSColumns are the columns of AWS's FOCUS export "with AWS columns"
+// that hold CUR's own words: x_ServiceCode is lineItem/ProductCode
+// ("AmazonEC2"), x_UsageType and x_Operation CUR's usage type and
+// operation. A header that has one is read from it rather than from the
+// FOCUS column of the same field (ServiceName, SkuId, ChargeFrequency),
+// so that a FOCUS export names services and usage as the CUR of the same
+// bill does, which the findings rules read.
+var focusAWSColumns = map[field]string{
+	fService:   "x_ServiceCode",
+	fUsageType: "x_UsageType",
+	fOperation: "x_Operation",
 }
 
 // productKeys are the keys of CUR 2.0's product map that hold what CUR
@@ -194,10 +213,17 @@ func Detect(header []string) (*Schema, error) {
 			continue
 		}
 		if focus {
-			for _, h := range header {
-				if strings.TrimSpace(h) == name {
-					s.columns[f], s.has[f] = h, true
-					break
+			names := []string{name}
+			if aws, ok := focusAWSColumns[field(f)]; ok {
+				names = []string{aws, name}
+			}
+		find:
+			for _, n := range names {
+				for _, h := range header {
+					if strings.TrimSpace(h) == n {
+						s.columns[f], s.has[f] = h, true
+						break find
+					}
 				}
 			}
 			continue
@@ -208,6 +234,11 @@ func Detect(header []string) (*Schema, error) {
 	}
 	if !focus {
 		s.tags = tagColumns(header)
+	}
+	if focus && s.columns[fChargeFrequency] == s.columns[fOperation] {
+		// No x_Operation: the operation is ChargeFrequency already, which
+		// a column need not be selected twice for (see chargeFrequency).
+		s.columns[fChargeFrequency], s.has[fChargeFrequency] = "", false
 	}
 	if !focus {
 		// CUR 2.0 keeps product attributes without a column of their own
@@ -268,7 +299,7 @@ func (s *Schema) Columns() []string {
 // of Parse validates. (The commitment figures are not among them: the
 // amortized cost reads them.)
 var curatedOnly = [...]field{fUsageType, fOperation, fResourceID, fDescription, fRegion, fRegionAlt,
-	fPricingTerm, fCommitmentType, fInstanceType, fVolumeType, fTags, fSPARN, fRIUpfront}
+	fPricingTerm, fCommitmentType, fInstanceType, fVolumeType, fTags, fSPARN, fRIUpfront, fChargeFrequency, fCommitmentStatus}
 
 // TotalsColumns is Columns without the fields only the curated lake keeps
 // (usage type, operation, resource, description, region, pricing term,

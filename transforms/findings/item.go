@@ -25,12 +25,18 @@ func FromItem(l *Line, it *cur.Item) {
 		NetUnblendedCost: it.NetUnblended,
 		AmortizedCost:    it.Amortized,
 	}
+	// A FOCUS row names its charge category (Purchase, Usage), not CUR's
+	// line item type: the rows that carry a commitment's figures take the
+	// type of the CUR line they stand for, RIFee or SavingsPlanRecurringFee,
+	// which the rules classify by. CUR's own lines keep theirs.
 	switch {
 	case it.HasRIUnused:
+		l.LineItemType = "RIFee"
 		l.ReservationARN = it.CommitmentARN
 		l.AmortizedUpfrontFee = it.RIUpfront
 		l.UnusedAmortizedUpfrontFee, l.UnusedRecurringFee = it.RIUnusedUpfront, it.RIUnusedRecurring
 	case it.HasSPCommitment:
+		l.LineItemType = "SavingsPlanRecurringFee"
 		l.SavingsPlanARN = it.CommitmentARN
 		l.TotalCommitment, l.UsedCommitment = it.SPTotalCommitment, it.SPUsedCommitment
 	}

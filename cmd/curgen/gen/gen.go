@@ -40,6 +40,10 @@ const (
 	CUR1CSV     Format = "cur1-csv"     // CUR 1.0, gzip CSV, with manifests
 	CUR1Parquet Format = "cur1-parquet" // CUR 1.0 Athena integration, year=/month= folders
 	CUR2Parquet Format = "cur2-parquet" // CUR 2.0 (Data Exports), with its manifest
+	// FOCUSCSV is AWS's "FOCUS 1.0 with AWS columns" Data Export, gzip
+	// CSV, with its manifest. Only a planted dataset (NewPlant) is written
+	// in it: the generator's other line item types have no FOCUS mapping.
+	FOCUSCSV Format = "focus-csv"
 )
 
 // Config describes a dataset.
@@ -84,6 +88,8 @@ func (c *Config) check() error {
 	var errs []error
 	switch c.Format {
 	case CUR1CSV, CUR2Parquet:
+	case FOCUSCSV:
+		errs = append(errs, errors.New("focus-csv is written for planted findings only (--plant-findings)"))
 	case CUR1Parquet:
 		if c.Versions > 1 {
 			errs = append(errs, errors.New("cur1-parquet has one version per period: the Athena integration overwrites its files"))

@@ -221,6 +221,9 @@ func (d *dataset) dataPath(j *job) string {
 			dir = path.Join(dir, d.versionID(j.per, j.version))
 		}
 		return path.Join(dir, fmt.Sprintf("%s-%05d.snappy.parquet", cfg.Report, j.file))
+	case FOCUSCSV:
+		dir := path.Join(cfg.Prefix, cfg.Report, "data", "BILLING_PERIOD="+j.per.start.Format("2006-01"))
+		return path.Join(dir, fmt.Sprintf("%s-%05d.csv.gz", cfg.Report, j.file))
 	}
 	return path.Join(d.rangeDir(j.per), d.versionID(j.per, j.version), fmt.Sprintf("%s-%d.csv.gz", cfg.Report, j.file))
 }

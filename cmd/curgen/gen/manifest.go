@@ -97,11 +97,14 @@ func (d *dataset) writeManifests(out string, jobs []*job) ([]string, error) {
 					}
 				}
 			}
-		case CUR2Parquet:
+		case CUR2Parquet, FOCUSCSV:
 			v := cfg.Versions - 1
 			keys := files[key{pi, v}]
 			sort.Strings(keys)
 			m := d.cur2Manifest(per, v, keys)
+			if cfg.Format == FOCUSCSV {
+				m.Columns, m.Compression, m.ContentType = focusManifestColumns(), "GZIP", "text/csv"
+			}
 			rel := path.Join(cfg.Prefix, cfg.Report, "metadata", "BILLING_PERIOD="+per.start.Format("2006-01"), cfg.Report+"-Manifest.json")
 			// Delivered after the data files, as AWS does.
 			if err := put(rel, m, d.delivered(per, v).Add(time.Minute)); err != nil {
