@@ -466,6 +466,7 @@ var ioActions = map[string]struct {
 	"dynamodbio.PutItem":       {[]string{"dynamodb:PutItem"}, ""},
 	"dynamodbio.UpdateItem":    {[]string{"dynamodb:UpdateItem"}, ""},
 	"dynamodbio.Query":         {[]string{"dynamodb:Query"}, ""},
+	"dynamodbio.DeleteItem":    {[]string{"dynamodb:DeleteItem"}, ""},
 	// IAM authorizes TransactWriteItems by its items' kinds, added below.
 	"dynamodbio.TransactWriteItems":   {nil, "authorized per item"},
 	"dynamodbio.types.Put":            {[]string{"dynamodb:PutItem"}, ""},

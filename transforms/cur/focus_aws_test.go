@@ -22,7 +22,11 @@ func TestParseFOCUSAWSColumns(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if it.Service != "AmazonEC2" || it.UsageType != "USE2-BoxUsage:m4.large" || it.Operation != "RunInstances" {
+		// The totals keep FOCUS's service name; the findings read the code.
+		if it.Service != "Amazon Elastic Compute Cloud" || it.ServiceCode != "AmazonEC2" {
+			t.Errorf("Service, ServiceCode = %q, %q", it.Service, it.ServiceCode)
+		}
+		if it.UsageType != "USE2-BoxUsage:m4.large" || it.Operation != "RunInstances" {
 			t.Errorf("Service, UsageType, Operation = %q, %q, %q", it.Service, it.UsageType, it.Operation)
 		}
 		if it.HasRIUnused || it.HasSPCommitment || it.CommitmentARN != "" {
@@ -35,7 +39,7 @@ func TestParseFOCUSAWSColumns(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if it.Service != "Amazon Elastic Compute Cloud" || it.UsageType != "ABCD" || it.Operation != "Usage-Based" {
+		if it.Service != "Amazon Elastic Compute Cloud" || it.ServiceCode != it.Service || it.UsageType != "ABCD" || it.Operation != "Usage-Based" {
 			t.Errorf("Service, UsageType, Operation = %q, %q, %q", it.Service, it.UsageType, it.Operation)
 		}
 	})

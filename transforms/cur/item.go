@@ -66,6 +66,11 @@ type Item struct {
 	SPUsedCommitment  decimal.Decimal
 	HasSPCommitment   bool
 
+	// ServiceCode is the AWS product code ("AmazonEC2"): Service in CUR;
+	// in FOCUS, whose Service is its ServiceName ("Amazon Elastic Compute
+	// Cloud"), x_ServiceCode when AWS's export has it, else Service.
+	ServiceCode string
+
 	// CommitmentARN is the reservation's ARN on an RIFee line and the
 	// Savings Plan's on a SavingsPlanRecurringFee line (FOCUS:
 	// CommitmentDiscountId, on the rows that set HasRIUnused or
@@ -110,6 +115,10 @@ func (s *Schema) Parse(row []string, it *Item) error {
 		it.BillingPeriod = v[:len("2006-01")]
 	}
 	it.Payer, it.Account, it.Service = get(fPayer), get(fAccount), get(fService)
+	it.ServiceCode = it.Service
+	if v := row[fServiceCode]; v != "" {
+		it.ServiceCode = clean(v)
+	}
 	it.LineItemType, it.UsageType, it.Operation = get(fLineItemType), get(fUsageType), get(fOperation)
 	it.ResourceID, it.Description = get(fResourceID), get(fDescription)
 	it.Region = get(fRegion)

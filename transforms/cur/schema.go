@@ -72,6 +72,7 @@ const (
 	// unused part (see focusCommitment). CUR has neither column.
 	fChargeFrequency
 	fCommitmentStatus
+	fServiceCode // FOCUS x_ServiceCode: CUR's product code, for the findings
 	numFields
 )
 
@@ -136,17 +137,18 @@ var focusColumns = [numFields]string{
 	fSPARN:              "CommitmentDiscountId",
 	fChargeFrequency:    "ChargeFrequency",
 	fCommitmentStatus:   "CommitmentDiscountStatus",
+	fServiceCode:        "x_ServiceCode",
 }
 
 // focusAWSColumns are the columns of AWS's FOCUS export "with AWS columns"
 // that hold CUR's own words: x_ServiceCode is lineItem/ProductCode
 // ("AmazonEC2"), x_UsageType and x_Operation CUR's usage type and
 // operation. A header that has one is read from it rather than from the
-// FOCUS column of the same field (ServiceName, SkuId, ChargeFrequency),
-// so that a FOCUS export names services and usage as the CUR of the same
-// bill does, which the findings rules read.
+// FOCUS column of the same field (SkuId, ChargeFrequency), so that a
+// FOCUS export names usage as the CUR of the same bill does, which the
+// findings rules read. x_ServiceCode is read beside ServiceName
+// (fServiceCode): the totals keep FOCUS's service names.
 var focusAWSColumns = map[field]string{
-	fService:   "x_ServiceCode",
 	fUsageType: "x_UsageType",
 	fOperation: "x_Operation",
 }
@@ -299,7 +301,7 @@ func (s *Schema) Columns() []string {
 // of Parse validates. (The commitment figures are not among them: the
 // amortized cost reads them.)
 var curatedOnly = [...]field{fUsageType, fOperation, fResourceID, fDescription, fRegion, fRegionAlt,
-	fPricingTerm, fCommitmentType, fInstanceType, fVolumeType, fTags, fSPARN, fRIUpfront, fChargeFrequency, fCommitmentStatus}
+	fPricingTerm, fCommitmentType, fInstanceType, fVolumeType, fTags, fSPARN, fRIUpfront, fChargeFrequency, fCommitmentStatus, fServiceCode}
 
 // TotalsColumns is Columns without the fields only the curated lake keeps
 // (usage type, operation, resource, description, region, pricing term,

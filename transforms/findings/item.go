@@ -11,7 +11,7 @@ func FromItem(l *Line, it *cur.Item) {
 		BillingPeriod:    it.BillingPeriod,
 		Payer:            it.Payer,
 		UsageAccount:     it.Account,
-		Service:          it.Service,
+		Service:          it.ServiceCode,
 		LineItemType:     it.LineItemType,
 		UsageType:        it.UsageType,
 		Operation:        it.Operation,

@@ -175,7 +175,8 @@ func (p *Plant) WritePlanted(dir string) error {
 
 // accountFOCUS adds the FOCUS rows of it to the expected totals: the same
 // sums as it.account, but a commitment fee with an unused part is two
-// rows (see focusRows).
+// rows (see focusRows), and the service is FOCUS's ServiceName, which
+// curpipe's totals keep for FOCUS.
 func accountFOCUS(it *item, t totals.Table) error {
 	rows, err := focusRows(it)
 	if err != nil {
@@ -191,7 +192,7 @@ func accountFOCUS(it *item, t totals.Table) error {
 			return fmt.Errorf("line item %s: %w", it.id, err)
 		}
 		t.Add(totals.Dims{Day: it.start.UTC().Format(time.DateOnly), Provider: "AWS", Payer: it.payer.id,
-			Account: it.acct.id, Service: it.svc.code, Currency: it.payer.currency}, billed, billed, effective)
+			Account: it.acct.id, Service: r["ServiceName"], Currency: it.payer.currency}, billed, billed, effective)
 	}
 	return nil
 }
