@@ -178,10 +178,10 @@ func sampleFindings(t testing.TB) []findings.Finding {
 	}
 }
 
-// TestFindingsSums checks the panel's sums against the findings, per
+// TestPageFindingsSums checks the panel's sums against the findings, per
 // scope and per rule, exactly, and that the rows hold each scope's
 // largest findings in order.
-func TestFindingsSums(t *testing.T) {
+func TestPageFindingsSums(t *testing.T) {
 	fs := sampleFindings(t)
 	d, err := Build(sample(t), nil, nil, Options{Findings: fs, FindingRows: 2})
 	if err != nil {
