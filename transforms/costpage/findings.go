@@ -75,8 +75,7 @@ func buildFindings(fs []findings.Finding, limit int) FindingsPanel {
 		accounts[f.UsageAccount] = true
 		p.Formulas[f.Rule] = findings.Formula(f.Rule)
 	}
-	var ss []scope
-	ss = append(ss, scope{})
+	ss := []scope{{}}
 	for _, py := range sortedKeys(payers) {
 		ss = append(ss, scope{payer: py})
 	}
