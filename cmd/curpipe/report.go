@@ -99,11 +99,15 @@ func (p reportPage) write(ctx context.Context, w io.Writer) error {
 			return fmt.Errorf("report: reading forecasts from %s: %w", p.store, err)
 		}
 	}
+	fs, err := p.store.Findings(ctx)
+	if err != nil {
+		return fmt.Errorf("report: reading savings findings from %s: %w", p.store, err)
+	}
 	title := "Cloud cost report"
 	if last != "" {
 		title += " through " + last
 	}
-	d, err := costpage.Build(tab, recs, rows, costpage.Options{Title: title, Top: p.top})
+	d, err := costpage.Build(tab, recs, rows, costpage.Options{Title: title, Top: p.top, Findings: fs})
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -14,6 +15,9 @@ import (
 	"time"
 
 	"github.com/curpipe/curpipe/cmd/curgen/gen"
+	"github.com/curpipe/curpipe/transforms/costpage"
+	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/findings"
 )
 
 // reportLake writes a generated history's totals as a lake's
@@ -108,5 +112,58 @@ func TestReportServe(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("report --serve did not stop when its context ended")
+	}
+}
+
+// TestReportFindings: the lake's savings findings reach the page's data,
+// their saving summed exactly.
+func TestReportFindings(t *testing.T) {
+	root := reportLake(t)
+	d := func(s string) decimal.Decimal {
+		v, err := decimal.Parse(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	fs := []findings.Finding{
+		{Rule: findings.RuleIdlePublicIP, ResourceID: "eipalloc-0idle", UsageAccount: "222222222222", Region: "us-east-1",
+			Payer: "111111111111", FirstSeen: "2026-01-01", LastSeen: "2026-01-12", MonthlyCost: d("3.72"), MonthlySaving: d("3.7200000001"), DaysSeen: 12},
+		{Rule: findings.RuleIdleNATGateway, ResourceID: "nat-0idle", UsageAccount: "333333333333", Region: "us-east-1",
+			Payer: "111111111111", FirstSeen: "2026-01-01", LastSeen: "2026-01-12", MonthlyCost: d("33.48"), MonthlySaving: d("33.4800000002"), DaysSeen: 12},
+	}
+	var buf bytes.Buffer
+	if err := findings.WriteCSV(&buf, fs); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "findings"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "findings", "findings.csv"), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "report.html")
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"report", "--output", root, "--html", out}, &stdout, &stderr); err != nil {
+		t.Fatalf("report: %v\n%s", err, stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`<script type="application/json" id="data">(.*?)</script>`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("the page has no data")
+	}
+	var data costpage.Data
+	if err := json.Unmarshal(m[1], &data); err != nil {
+		t.Fatal(err)
+	}
+	p := data.Findings
+	if len(p.Rows) != 2 || p.Rows[0].ResourceID != "nat-0idle" || p.Rows[0].MonthlySaving != "33.4800000002" {
+		t.Errorf("rows = %+v, want the gateway first", p.Rows)
+	}
+	if len(p.Scopes) == 0 || p.Scopes[0].Saving != "37.2000000003" || p.Scopes[0].Count != 2 {
+		t.Errorf("scopes = %+v, want all payers' 2 findings saving 37.2000000003", p.Scopes)
 	}
 }

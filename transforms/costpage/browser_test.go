@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +22,7 @@ import (
 
 	"github.com/curpipe/curpipe/transforms/alert"
 	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/findings"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -92,7 +96,8 @@ func TestPageInBrowser(t *testing.T) {
 	recs := []alert.Record{{Anomaly: alert.Anomaly{Payer: "444444444444", Account: "555555555555", Service: "s4",
 		Currency: "USD", Kind: "spike", Start: "2026-03-10", End: "2026-03-10",
 		Expected: dec(t, "11"), Actual: dec(t, "100.0234567891"), Impact: dec(t, "89.0234567891")}}}
-	d, err := Build(tab, recs, nil, Options{Title: "Cost report test", Top: 3})
+	planted := sampleFindings(t)
+	d, err := Build(tab, recs, nil, Options{Title: "Cost report test", Top: 3, Findings: planted, FindingRows: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,12 +118,13 @@ func TestPageInBrowser(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var problems []string
+	pages := map[string]bool{url: true}
 	err = chromedp.Listen(ctx, func(ev any) {
 		mu.Lock()
 		defer mu.Unlock()
 		switch ev := ev.(type) {
 		case *network.EventRequestWillBeSent:
-			if ev.Request.URL != url {
+			if !pages[ev.Request.URL] {
 				problems = append(problems, "request for "+ev.Request.URL)
 			}
 		case *runtime.EventConsoleAPICalled:
@@ -173,9 +179,11 @@ func TestPageInBrowser(t *testing.T) {
 		t.Fatalf("loading %s: %v", url, err)
 	}
 	s0, all, anomalies := value("s0"), count("#chart-svg rect.bar"), count("#chart-svg path.anomaly")
+	findingsAll := shownFindings(t, str)
 	// One payer: s0 of that payer alone.
 	choose("payer", "444444444444")
 	s0Payer, payerOnly := value("s0"), count("#chart-svg rect.bar")
+	findingsPayer := shownFindings(t, str)
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
@@ -188,6 +196,24 @@ func TestPageInBrowser(t *testing.T) {
 	choose("account", "555555555555")
 	choose("group", "service")
 	s0Account := value("s0")
+	findingsAccount := shownFindings(t, str)
+	// A page with no findings says so in one line.
+	none := filepath.Join(dir, "none.html")
+	d.Findings = buildFindings(nil, DefaultFindingRows)
+	html.Reset()
+	if err := Render(&html, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(none, html.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	pages["file://"+none] = true
+	mu.Unlock()
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+none), chromedp.WaitVisible(chromedp.CSS(`#chart-svg rect.bar`))); err != nil {
+		t.Fatalf("loading %s: %v", none, err)
+	}
+	noFindings := shownFindings(t, str)
 	png := filepath.Join(t.ArtifactDir(), "report.png")
 	if err := os.WriteFile(png, shot, 0o644); err != nil {
 		t.Fatal(err)
@@ -219,4 +245,106 @@ func TestPageInBrowser(t *testing.T) {
 	if anomalies != "1" {
 		t.Errorf("%s anomalies marked, want 1", anomalies)
 	}
+
+	// The findings panel: the planted findings' savings, summed here
+	// apart from Build, exactly as the data hold them, and rounded to
+	// cents on the page.
+	for _, c := range []struct {
+		name           string
+		shown          panel
+		payer, account string
+		more           string
+	}{
+		{"all payers", findingsAll, "", "", "5 more findings not listed; `curpipe findings` lists them all."},
+		{"payer 444444444444", findingsPayer, "444444444444", "", "1 more finding not listed; `curpipe findings` lists them all."},
+		{"account 555555555555", findingsAccount, "", "555555555555", "1 more finding not listed; `curpipe findings` lists them all."},
+	} {
+		want := wantPanel(t, planted, c.payer, c.account, 2)
+		want.More = c.more
+		if got, want := fmt.Sprintf("%+v", c.shown), fmt.Sprintf("%+v", want); got != want {
+			t.Errorf("findings of %s shown as\n%s\nwant\n%s", c.name, got, want)
+		}
+	}
+	if noFindings.Summary != "No savings findings." || len(noFindings.Rules)+len(noFindings.Rows) != 0 || noFindings.More != "" {
+		t.Errorf("with no findings the panel shows %+v", noFindings)
+	}
+}
+
+// panel is what the findings panel shows: its total's exact value and
+// text, each rule's line and each row's, with the rule's tooltip.
+type panel struct {
+	Summary, Total, TotalText string
+	Rules, Rows               []string
+	More                      string
+}
+
+func shownFindings(t *testing.T, str func(string) string) panel {
+	t.Helper()
+	js := `(() => {
+		const total = document.getElementById("findings-total");
+		const lines = (sel, f) => [...document.querySelectorAll(sel)].map((tr) => f([...tr.cells]));
+		return JSON.stringify({
+			Summary: total ? "" : document.getElementById("findings-summary").textContent,
+			Total: total ? total.dataset.value : "", TotalText: total ? total.textContent : "",
+			Rules: lines("#finding-rules tr:has(td)", (c) => [c[0].textContent, c[0].title, c[1].textContent, c[2].dataset.value, c[2].textContent].join("|")),
+			Rows: lines("#findings tr:has(td)", (c) => [c[0].textContent, c[0].title, c[1].textContent, c[2].textContent, c[8].dataset.value, c[8].textContent].join("|")),
+			More: document.getElementById("findings-more").textContent,
+		});
+	})()`
+	var p panel
+	if err := json.Unmarshal([]byte(str(js)), &p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// wantPanel is what the panel should show of fs in a scope, listing
+// limit rows; More is left to the caller.
+func wantPanel(t *testing.T, fs []findings.Finding, payer, account string, limit int) panel {
+	t.Helper()
+	fs = slices.Clone(fs)
+	findings.Sort(fs)
+	var p panel
+	var total decimal.Decimal
+	perRule := map[string]decimal.Decimal{}
+	counts := map[string]int{}
+	var rules []string
+	for _, f := range fs {
+		if (payer != "" && f.Payer != payer) || (account != "" && f.UsageAccount != account) {
+			continue
+		}
+		total = total.Add(f.MonthlySaving)
+		if counts[f.Rule] == 0 {
+			rules = append(rules, f.Rule)
+		}
+		perRule[f.Rule] = perRule[f.Rule].Add(f.MonthlySaving)
+		counts[f.Rule]++
+		if len(p.Rows) < limit {
+			p.Rows = append(p.Rows, strings.Join([]string{f.Rule, findings.Formula(f.Rule), f.ResourceID, f.UsageAccount,
+				f.MonthlySaving.String(), cents(f.MonthlySaving)}, "|"))
+		}
+	}
+	slices.SortFunc(rules, func(a, b string) int { return perRule[b].Cmp(perRule[a]) })
+	for _, r := range rules {
+		p.Rules = append(p.Rules, strings.Join([]string{r, findings.Formula(r), fmt.Sprint(counts[r]),
+			perRule[r].String(), cents(perRule[r])}, "|"))
+	}
+	p.Total, p.TotalText = total.String(), cents(total)
+	return p
+}
+
+// cents is d rounded to cents with thousands separated, as the page shows
+// money.
+func cents(d decimal.Decimal) string {
+	s := d.Round(2).String()
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	frac = (frac + "00")[:2]
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "," + whole[i:]
+	}
+	return sign + whole + "." + frac
 }

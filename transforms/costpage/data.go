@@ -1,14 +1,16 @@
-// Package costpage turns committed daily totals, anomaly records and
-// month-end forecasts into the cost report page: one self-contained HTML
-// file whose data are the exact decimal strings of the totals, summed to
-// the series the page draws, with the chart code and styles inline so the
-// page opens from file:// with no network.
+// Package costpage turns committed daily totals, anomaly records,
+// month-end forecasts and savings findings into the cost report page: one
+// self-contained HTML file whose data are the exact decimal strings of
+// the totals, summed to the series the page draws, with the chart code and
+// styles inline so the page opens from file:// with no network.
 //
 // The data are views: one per scope (all payers, a payer, an account),
 // currency, measure and grouping (by service or by account). Each view
 // holds a series per group for every day of the range, the largest
 // groups by cost over the range named and the rest summed as "Other", so
 // that a day's series add up exactly to the day's total of the scope.
+// The findings' sums per scope and per rule are summed here too, exactly,
+// so that the page only rounds them for display.
 package costpage
 
 import (
@@ -19,6 +21,7 @@ import (
 
 	"github.com/curpipe/curpipe/transforms/alert"
 	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/findings"
 	"github.com/curpipe/curpipe/transforms/forecast"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
@@ -43,6 +46,12 @@ type Options struct {
 	Top int
 	// Movers is how many movers of each kind a view lists; 0 means 10.
 	Movers int
+	// Findings are the standing savings findings the page's panel
+	// shows, in any order.
+	Findings []findings.Finding
+	// FindingRows is how many findings the panel lists for a choice of
+	// filters; 0 means DefaultFindingRows.
+	FindingRows int
 }
 
 // Data are the page's data, as its JSON blob carries them.
@@ -54,6 +63,8 @@ type Data struct {
 	Views     []View     `json:"views"`
 	Anomalies []Anomaly  `json:"anomalies"`
 	Forecasts []Forecast `json:"forecasts"`
+	// Findings are the savings findings, in every scope the page offers.
+	Findings FindingsPanel `json:"findings"`
 }
 
 // Account is a usage account and the payer it bills to.
@@ -156,6 +167,9 @@ func Build(tab totals.Table, anomalies []alert.Record, forecasts []forecast.Row,
 	if opt.Movers <= 0 {
 		opt.Movers = 10
 	}
+	if opt.FindingRows <= 0 {
+		opt.FindingRows = DefaultFindingRows
+	}
 	d := Data{Title: opt.Title, Anomalies: []Anomaly{}, Forecasts: []Forecast{}}
 	days, err := dayRange(tab)
 	if err != nil {
@@ -201,6 +215,7 @@ func Build(tab totals.Table, anomalies []alert.Record, forecasts []forecast.Row,
 			Month: r.Month.String()[:7], AsOf: r.AsOf.String(), MonthToDate: r.MonthToDate.String(),
 			Forecast: r.Forecast.String(), Lower80: r.Lower80.String(), Upper80: r.Upper80.String()})
 	}
+	d.Findings = buildFindings(opt.Findings, opt.FindingRows)
 	return d, nil
 }
 

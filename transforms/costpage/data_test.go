@@ -2,10 +2,12 @@ package costpage
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/curpipe/curpipe/transforms/decimal"
+	"github.com/curpipe/curpipe/transforms/findings"
 	"github.com/curpipe/curpipe/transforms/totals"
 )
 
@@ -155,5 +157,109 @@ func TestMovers(t *testing.T) {
 	}
 	if week.Kind != "week" || week.Name != "s4" || week.From != "2026-03-03" || week.After != "100.1234567891" {
 		t.Errorf("week mover = %+v", week)
+	}
+}
+
+// sampleFindings are findings of sample's payers and accounts, with
+// savings that floats cannot add exactly.
+func sampleFindings(t testing.TB) []findings.Finding {
+	mk := func(rule, id, payer, account, cost, saving string) findings.Finding {
+		return findings.Finding{Rule: rule, ResourceID: id, Payer: payer, UsageAccount: account, Region: "eu-west-1",
+			FirstSeen: "2026-02-20", LastSeen: "2026-03-10", MonthlyCost: dec(t, cost), MonthlySaving: dec(t, saving), DaysSeen: 10}
+	}
+	return []findings.Finding{
+		mk(findings.RuleIdlePublicIP, "eipalloc-1", "111111111111", "222222222222", "3.6", "3.6000000001"),
+		mk(findings.RuleGP2ToGP3, "vol-1", "111111111111", "222222222222", "100.1", "20.0200000003"),
+		mk(findings.RuleGP2ToGP3, "vol-2", "111111111111", "333333333333", "0.3", "0.0600000007"),
+		mk(findings.RuleOldSnapshot, "snap-1", "111111111111", "333333333333", "0.1000000001", "0.1000000001"),
+		mk(findings.RuleIdleNATGateway, "nat-1", "444444444444", "555555555555", "32.85", "32.8500000002"),
+		mk(findings.RuleOldSnapshot, "snap-2", "444444444444", "555555555555", "1234567.0000000007", "1234567.0000000007"),
+		mk(findings.RuleIdlePublicIP, "eipalloc-2", "444444444444", "555555555555", "3.6", "3.6000000001"),
+	}
+}
+
+// TestPageFindingsSums checks the panel's sums against the findings, per
+// scope and per rule, exactly, and that the rows hold each scope's
+// largest findings in order.
+func TestPageFindingsSums(t *testing.T) {
+	fs := sampleFindings(t)
+	d, err := Build(sample(t), nil, nil, Options{Findings: fs, FindingRows: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := d.Findings
+	if len(p.Scopes) != 1+2+3 {
+		t.Fatalf("scopes = %+v, want all, 2 payers and 3 accounts", p.Scopes)
+	}
+	for _, sc := range p.Scopes {
+		in := func(f findings.Finding) bool {
+			return (sc.Payer == "" || f.Payer == sc.Payer) && (sc.Account == "" || f.UsageAccount == sc.Account)
+		}
+		var total decimal.Decimal
+		n := 0
+		perRule := map[string]decimal.Decimal{}
+		counts := map[string]int{}
+		for _, f := range fs {
+			if in(f) {
+				total = total.Add(f.MonthlySaving)
+				perRule[f.Rule] = perRule[f.Rule].Add(f.MonthlySaving)
+				counts[f.Rule]++
+				n++
+			}
+		}
+		if sc.Saving != total.String() || sc.Count != n {
+			t.Errorf("scope %q %q: %d findings saving %s, want %d saving %s", sc.Payer, sc.Account, sc.Count, sc.Saving, n, total)
+		}
+		if len(sc.Rules) != len(perRule) {
+			t.Errorf("scope %q %q: rules %+v, want %d", sc.Payer, sc.Account, sc.Rules, len(perRule))
+		}
+		for i, r := range sc.Rules {
+			if r.Saving != perRule[r.Rule].String() || r.Count != counts[r.Rule] {
+				t.Errorf("scope %q %q rule %s: %d saving %s, want %d saving %s", sc.Payer, sc.Account, r.Rule, r.Count, r.Saving, counts[r.Rule], perRule[r.Rule])
+			}
+			if i > 0 && dec(t, sc.Rules[i-1].Saving).Cmp(dec(t, r.Saving)) < 0 {
+				t.Errorf("scope %q %q: rules out of order: %+v", sc.Payer, sc.Account, sc.Rules)
+			}
+		}
+		// The page filters the rows to the scope and lists the first
+		// Limit: the scope's largest.
+		sorted := slices.Clone(fs)
+		findings.Sort(sorted)
+		var want, got []string
+		for _, f := range sorted {
+			if in(f) && len(want) < p.Limit {
+				want = append(want, f.ResourceID+" "+f.MonthlySaving.String())
+			}
+		}
+		for _, r := range p.Rows {
+			if (sc.Payer == "" || r.Payer == sc.Payer) && (sc.Account == "" || r.Account == sc.Account) && len(got) < p.Limit {
+				got = append(got, r.ResourceID+" "+r.MonthlySaving)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("scope %q %q lists %v, want %v", sc.Payer, sc.Account, got, want)
+		}
+	}
+	all := p.Scopes[0]
+	if all.Payer != "" || all.Account != "" || all.Saving != "1234627.2300000022" || all.Count != 7 {
+		t.Errorf("all findings: %+v, want 7 saving 1234627.2300000022", all)
+	}
+	if r := all.Rules[0]; r.Rule != findings.RuleOldSnapshot || r.Saving != "1234567.1000000008" || r.Count != 2 {
+		t.Errorf("largest rule: %+v, want old-snapshot, 2, 1234567.1000000008", r)
+	}
+	// eipalloc-2 is third in its payer and account, and no scope's 2
+	// largest: the page has no row for it.
+	for _, r := range p.Rows {
+		if r.ResourceID == "eipalloc-2" {
+			t.Errorf("row %+v listed past every scope's limit", r)
+		}
+	}
+	if p.Formulas[findings.RuleGP2ToGP3] != findings.Formula(findings.RuleGP2ToGP3) || p.Formulas[findings.RuleGP2ToGP3] == "" {
+		t.Errorf("formulas = %v", p.Formulas)
+	}
+
+	d, _ = Build(sample(t), nil, nil, Options{})
+	if len(d.Findings.Rows) != 0 || len(d.Findings.Scopes) != 0 || d.Findings.Limit != DefaultFindingRows {
+		t.Errorf("no findings: %+v", d.Findings)
 	}
 }

@@ -67,6 +67,7 @@ function draw() {
   drawMonthToDate(v, f);
   drawMovers(v, f);
   drawForecast(f);
+  drawFindings(f);
 }
 
 function matchingAnomalies(f) {
@@ -138,7 +139,12 @@ function row(table, cells, head) {
   const tr = document.createElement("tr");
   for (const c of cells) {
     const td = document.createElement(head ? "th" : "td");
-    if (typeof c === "object") { td.textContent = c.text; td.className = c.cls; } else td.textContent = c;
+    if (typeof c === "object") {
+      td.textContent = c.text;
+      if (c.cls) td.className = c.cls;
+      if (c.title) td.title = c.title;
+      if (c.value !== undefined) td.dataset.value = c.value;
+    } else td.textContent = c;
     tr.appendChild(td);
   }
   table.appendChild(tr);
@@ -199,6 +205,57 @@ function drawForecast(f) {
       `${money(x.monthToDate)} to date as of ${x.asOf}`;
     d.appendChild(note);
     box.appendChild(d);
+  }
+}
+
+// The findings' sums come exact from the data, one per scope: the page
+// sums no money, it only rounds what it shows.
+function findingScope(f) {
+  // As with the views, an account's scope is kept under no payer.
+  const payer = f.account ? "" : f.payer;
+  return data.findings.scopes.find((s) => s.payer === payer && s.account === f.account);
+}
+
+function drawFindings(f) {
+  const fd = data.findings;
+  const summary = $("findings-summary"), rules = $("finding-rules"), t = $("findings"), more = $("findings-more");
+  summary.innerHTML = "";
+  rules.innerHTML = "";
+  t.innerHTML = "";
+  more.textContent = "";
+  const sc = findingScope(f);
+  if (!sc) {
+    summary.textContent = fd.scopes.length === 0 ? "No savings findings." : "No savings findings for these filters.";
+    return;
+  }
+  const total = document.createElement("p");
+  total.id = "findings-total";
+  total.dataset.value = sc.saving;
+  total.textContent = money(sc.saving);
+  summary.appendChild(total);
+  const note = document.createElement("div");
+  note.className = "muted";
+  note.textContent = `estimated saving a month from ${sc.count} finding${sc.count === 1 ? "" : "s"}; ` +
+    "unblended cost, before private discounts";
+  summary.appendChild(note);
+  const formula = (rule) => fd.formulas[rule] || "";
+  row(rules, ["Rule", "Findings", "Saving a month"], true);
+  for (const r of sc.rules) {
+    row(rules, [{ text: r.rule, cls: "rule", title: formula(r.rule) }, { text: String(r.count), cls: "num" },
+      { text: money(r.saving), cls: "num saving", value: r.saving }]);
+  }
+  const payer = f.account ? "" : f.payer;
+  const rows = fd.rows.filter((r) => (!payer || r.payer === payer) && (!f.account || r.account === f.account))
+    .slice(0, fd.limit);
+  row(t, ["Rule", "Resource", "Account", "Region", "Detail", "First seen", "Last seen", "Cost a month", "Saving a month"], true);
+  for (const r of rows) {
+    row(t, [{ text: r.rule, cls: "rule", title: formula(r.rule) }, r.resourceId, r.account, r.region, r.detail,
+      r.firstSeen, r.lastSeen, { text: money(r.monthlyCost), cls: "num", value: r.monthlyCost },
+      { text: money(r.monthlySaving), cls: "num saving", value: r.monthlySaving }]);
+  }
+  if (sc.count > rows.length) {
+    const n = sc.count - rows.length;
+    more.textContent = `${n} more finding${n === 1 ? "" : "s"} not listed; \`curpipe findings\` lists them all.`;
   }
 }
 
