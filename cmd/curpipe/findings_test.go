@@ -7,9 +7,11 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/curpipe/curpipe/cmd/curgen/gen"
 	"github.com/curpipe/curpipe/io/awstest"
 	"github.com/curpipe/curpipe/transforms/findings"
 )
@@ -213,5 +215,57 @@ func TestREADMEStatesEveryFormula(t *testing.T) {
 		if f := findings.Formula(r); f == "" || !strings.Contains(string(b), "| `"+r+"` |") || !strings.Contains(string(b), f) {
 			t.Errorf("README lacks rule %s with its formula %q", r, f)
 		}
+	}
+}
+
+// TestFindingsPlanted runs the planted resources of curgen (an idle,
+// unused or outdated resource and a busy look-alike per rule, over 13
+// billing periods) through `curpipe run` and `curpipe findings`, rendered
+// as CUR 1.0, CUR 2.0 and FOCUS: every planted resource is found, no
+// look-alike, and the three renderings give the same findings, savings
+// included. (cmd/curgen/gen's TestPlantedFindings checks each saving
+// against the planted lines.)
+func TestFindingsPlanted(t *testing.T) {
+	cfg := gen.DefaultPlantConfig()
+	cfg.Seed = 7
+	p := gen.NewPlant(cfg)
+	var want []string
+	for _, r := range p.Resources {
+		if r.Flagged {
+			want = append(want, r.Rule+"|"+r.ResourceID)
+		}
+	}
+	slices.Sort(want)
+	if len(want) != len(findings.Rules()) {
+		t.Fatalf("%d planted resources to find, want one per rule", len(want))
+	}
+	var first string
+	for _, format := range []gen.Format{gen.CUR1CSV, gen.CUR2Parquet, gen.FOCUSCSV} {
+		t.Run(string(format), func(t *testing.T) {
+			in, out := t.TempDir(), t.TempDir()
+			if _, err := p.Write(in, format); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := curpipe(t, "run", "--input", in, "--output", out, "--no-anomalies", "--no-forecasts"); err != nil {
+				t.Fatal(err)
+			}
+			got, err := curpipe(t, "findings", "--output", out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var found []string
+			for id := range findingRows(t, got) {
+				found = append(found, id)
+			}
+			slices.Sort(found)
+			if !slices.Equal(found, want) {
+				t.Errorf("found %v\nplanted %v", found, want)
+			}
+			if first == "" {
+				first = got
+			} else if got != first {
+				t.Errorf("%s findings differ from CUR 1.0's:\n%s\nCUR 1.0:\n%s", format, got, first)
+			}
+		})
 	}
 }

@@ -10,9 +10,8 @@ import (
 // every finding standing, sorted by estimated saving.
 func FindingsURL(output string) string { return objstore.Join(output, "findings", "findings.csv") }
 
-// findingsDir is the folder of a report's findings state: what its files'
-// parses gathered for the rules, and what the report's committed periods
-// hold.
+// findingsDir is the folder of what a report's files gathered for the
+// rules while the report is processed.
 func findingsDir(output, reportKey string) string {
 	return objstore.Join(output, "_curpipe", "findings", reportKey)
 }
@@ -24,16 +23,16 @@ func FindingsPartialURL(output, reportKey, versionKey string, index int) string 
 	return objstore.Join(findingsDir(output, reportKey), versionKey, fmt.Sprintf("%05d.bin", index))
 }
 
-// FindingsPeriodURL is what a report's committed version of a billing
+// FindingsPeriodURL is what an export's committed report of a billing
 // period gathered, kept so that rules looking back further than one
 // period (idle buckets, idle gateways at a month's start) see the period
-// before.
-func FindingsPeriodURL(output, reportKey, period string) string {
-	return objstore.Join(findingsDir(output, reportKey), "periods", period+".bin")
+// before. exportKey names the export across its periods.
+func FindingsPeriodURL(output, exportKey, period string) string {
+	return objstore.Join(output, "_curpipe", "findings", "exports", exportKey, period+".bin")
 }
 
-// FirstSeenURL keeps the first day each of a report's snapshots was
+// FirstSeenURL keeps the first day each of an export's snapshots was
 // billed, over every period committed, for the old snapshots' rule.
-func FirstSeenURL(output, reportKey string) string {
-	return objstore.Join(findingsDir(output, reportKey), "first_seen.csv")
+func FirstSeenURL(output, exportKey string) string {
+	return objstore.Join(output, "_curpipe", "findings", "exports", exportKey, "first_seen.csv")
 }

@@ -75,7 +75,7 @@ func brief(items []string) string {
 func summarize(v element.Verdict, days []ShardAck) element.Outcome {
 	r := v.Report
 	out := element.Outcome{
-		Ref: r.Ref, ReportID: r.ID, ReportKey: r.Key, Name: r.Name, BillingPeriod: r.BillingPeriod, Version: r.Version,
+		Ref: r.Ref, ReportID: r.ID, ExportKey: r.ExportKey, Name: r.Name, BillingPeriod: r.BillingPeriod, Version: r.Version,
 		Files: len(r.Files), Days: []string{}, Messages: r.Messages,
 	}
 	for _, st := range v.Files {

@@ -15,6 +15,7 @@ type Report struct {
 	Ref           string // ID@Version: the key that gathers the report's pieces
 	ID            string // identity across versions
 	Key           string // short stable token of ID, for file names
+	ExportKey     string // short stable token of the export across its billing periods
 	Name          string
 	Kind          string
 	BillingPeriod string // "YYYY-MM", "" when unknown

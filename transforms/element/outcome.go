@@ -29,7 +29,7 @@ const (
 type Outcome struct {
 	Ref           string
 	ReportID      string
-	ReportKey     string // short stable token of ReportID, for object names
+	ExportKey     string // short stable token of the export across its billing periods
 	Name          string
 	BillingPeriod string
 	Version       string

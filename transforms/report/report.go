@@ -38,6 +38,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -83,6 +84,30 @@ type Report struct {
 // Key returns a short stable token for file names: the first 12 hex digits
 // of the SHA-256 of the report's ID.
 func (r Report) Key() string { return shortHash(r.ID) }
+
+// ExportID names the export across its billing periods: the ID without
+// the path segments that name a period (CUR's "20240301-20240401", CUR
+// 2.0's "BILLING_PERIOD=2024-03", Athena's "year=2024" and "month=3").
+// Each period of an export is a report of its own; what looks back over
+// periods (the savings findings) keys its state by the export.
+func (r Report) ExportID() string { return ExportOf(r.ID) }
+
+// ExportKey is Key for ExportID.
+func (r Report) ExportKey() string { return shortHash(r.ExportID()) }
+
+// ExportOf returns a report ID without its billing-period segments.
+func ExportOf(id string) string {
+	segs := strings.Split(id, "/")
+	out := segs[:0]
+	for _, s := range segs {
+		if !periodSegment.MatchString(s) {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, "/")
+}
+
+var periodSegment = regexp.MustCompile(`^(\d{8}-\d{8}|(?i:billing_period=.*|year=\d+|month=\d+))$`)
 
 // VersionKey returns the first 12 hex digits of the SHA-256 of the report's Version.
 func (r Report) VersionKey() string { return shortHash(r.Version) }

@@ -375,3 +375,23 @@ func TestRoots(t *testing.T) {
 		}
 	}
 }
+
+func TestExportOf(t *testing.T) {
+	for _, tc := range []struct{ id, want string }{
+		{"s3://b/cur/curgen/20240301-20240401", "s3://b/cur/curgen"},
+		{"/tmp/in/cur/curgen/20241101-20241201", "/tmp/in/cur/curgen"},
+		{"s3://b/exports/focus/data/BILLING_PERIOD=2024-03", "s3://b/exports/focus/data"},
+		{"s3://b/athena/cur/year=2024/month=3", "s3://b/athena/cur"},
+		{"s3://b/plain/2024-03.csv", "s3://b/plain/2024-03.csv"},
+		{"s3://b/cur/r/20240301-20240401/extra", "s3://b/cur/r/extra"},
+	} {
+		if got := ExportOf(tc.id); got != tc.want {
+			t.Errorf("ExportOf(%q) = %q, want %q", tc.id, got, tc.want)
+		}
+	}
+	a := Report{ID: "s3://b/cur/r/20240301-20240401"}
+	b := Report{ID: "s3://b/cur/r/20240401-20240501"}
+	if a.ExportKey() != b.ExportKey() || a.Key() == b.Key() {
+		t.Errorf("two periods of one export: keys %s %s, export keys %s %s", a.Key(), b.Key(), a.ExportKey(), b.ExportKey())
+	}
+}

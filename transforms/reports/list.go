@@ -118,6 +118,7 @@ func fromReport(r report.Report) element.Report {
 		Ref:           r.ID + "@" + r.Version,
 		ID:            r.ID,
 		Key:           r.Key(),
+		ExportKey:     r.ExportKey(),
 		Name:          r.Name,
 		Kind:          r.Kind,
 		BillingPeriod: r.BillingPeriod,

@@ -189,7 +189,7 @@ func (f *findFn) evaluate(ctx context.Context, o element.Outcome, cfg findings.C
 		}
 		acc.Merge(part)
 	}
-	if o.BillingPeriod == "" || o.ReportKey == "" {
+	if o.BillingPeriod == "" || o.ExportKey == "" {
 		// A period is what orders a report's state; without one the
 		// version is judged on its own lines.
 		return acc.Findings(cfg), nil
@@ -198,17 +198,17 @@ func (f *findFn) evaluate(ctx context.Context, o element.Outcome, cfg findings.C
 	if err != nil {
 		return nil, err
 	}
-	if err := objstore.WriteAll(ctx, lake.FindingsPeriodURL(f.Opts.Output, o.ReportKey, o.BillingPeriod), b); err != nil {
+	if err := objstore.WriteAll(ctx, lake.FindingsPeriodURL(f.Opts.Output, o.ExportKey, o.BillingPeriod), b); err != nil {
 		return nil, err
 	}
-	first, err := f.firstSeen(ctx, o.ReportKey, acc.FirstSeen())
+	first, err := f.firstSeen(ctx, o.ExportKey, acc.FirstSeen())
 	if err != nil {
 		return nil, err
 	}
 	cfg.FirstSeen = first
 	judged := &acc
 	if prev, err := previousPeriod(o.BillingPeriod); err == nil {
-		before, err := readAcc(ctx, lake.FindingsPeriodURL(f.Opts.Output, o.ReportKey, prev))
+		before, err := readAcc(ctx, lake.FindingsPeriodURL(f.Opts.Output, o.ExportKey, prev))
 		switch {
 		case errors.Is(err, objstore.ErrNotFound):
 		case err != nil:
@@ -233,8 +233,8 @@ func (f *findFn) evaluate(ctx context.Context, o element.Outcome, cfg findings.C
 
 // firstSeen returns the report's snapshots' first days billed, with
 // those of this version taken in and kept when earlier.
-func (f *findFn) firstSeen(ctx context.Context, reportKey string, now map[string]string) (map[string]string, error) {
-	u := lake.FirstSeenURL(f.Opts.Output, reportKey)
+func (f *findFn) firstSeen(ctx context.Context, exportKey string, now map[string]string) (map[string]string, error) {
+	u := lake.FirstSeenURL(f.Opts.Output, exportKey)
 	first := map[string]string{}
 	b, err := objstore.ReadAll(ctx, u)
 	switch {
