@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -36,7 +37,7 @@ const streamVisibility = 2*60 + 20 + 30
 
 // The outputs deploy/README.md and the workers rely on.
 var wantOutputs = []string{"QueueUrl", "QueueArn", "DlqUrl", "EventsDlqUrl", "TableName", "EventsTopicArn",
-	"AlertsTopicArn", "WorkerRoleArn", "WorkerPolicyArn", "RuleArn", "RuleName", "LakeUrl", "StreamCommand"}
+	"AlertsTopicArn", "WorkerRoleArn", "WorkerPolicyArn", "RuleArn", "RuleName", "LakeUrl", "StreamCommand", "ValidateCommand"}
 
 // created are the template's resources moto's CloudFormation creates (with
 // CreateBillingBucket true). It leaves out, with a log line, the queue,
@@ -99,6 +100,84 @@ func TestStackStream(t *testing.T) {
 		t.Errorf("no curated files under s3://%s/%scurated/", bucket, lake)
 	}
 	stop()
+	checkValidate(t, e, st, bin)
+}
+
+// checkValidate runs the stack's ValidateCommand: it passes on the stack
+// as deployed, and fails naming the fix once the rule feeding the queue
+// sits on a custom bus (the mistake of the system curpipe replaces).
+func checkValidate(t *testing.T, e env, st *stack, bin string) {
+	ctx := context.Background()
+	words := strings.Fields(st.out(t, "ValidateCommand"))
+	if len(words) < 2 || words[0] != "curpipe" || words[1] != "validate" {
+		t.Fatalf("ValidateCommand %q is not a curpipe validate command", st.out(t, "ValidateCommand"))
+	}
+	// moto's CloudFormation leaves the queue policy out (see created):
+	// set the template's, as AWS would.
+	queueArn, ruleArn := st.out(t, "QueueArn"), st.out(t, "RuleArn")
+	policy := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"ExportEventsFromTheRule","Effect":"Allow",`+
+		`"Principal":{"Service":"events.amazonaws.com"},"Action":"sqs:SendMessage","Resource":%q,`+
+		`"Condition":{"ArnEquals":{"aws:SourceArn":[%q]}}}]}`, queueArn, ruleArn)
+	if _, err := e.sqs().SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(st.out(t, "QueueUrl")),
+		Attributes: map[string]string{"Policy": policy}}); err != nil {
+		t.Fatalf("set the queue policy: %v", err)
+	}
+	validate := func() (string, error) {
+		out, err := exec.Command(bin, words[1:]...).CombinedOutput()
+		return string(out), err
+	}
+	// moto keeps the bucket's EventBridge setting and routes by it, but
+	// leaves it out of GetBucketNotificationConfiguration's answer: that
+	// one part of the feed check reads "off" here, and must be the only
+	// check failing (cmd/curpipe's TestValidateFeed checks it with the
+	// setting reported).
+	const eventBridgeOff = "does not send its events to EventBridge"
+	out, err := validate()
+	var fails []string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "FAIL") {
+			fails = append(fails, line)
+		}
+	}
+	if err == nil || len(fails) != 1 || !strings.Contains(fails[0], eventBridgeOff) {
+		t.Fatalf("validate on the deployed stack: %v, want only moto's EventBridge answer to fail:\n%s", err, out)
+	}
+	for _, want := range []string{"ok    queue ", "ok    role " + st.out(t, "WorkerRoleArn") + " may make every call the workers make",
+		"ok    table ", "ok    input ", "ok    output ", "ok    the bundled sample computes its known totals"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("validate did not pass %q:\n%s", want, out)
+		}
+	}
+
+	// The seed's mistake: the rule on a custom bus, none on the default.
+	eb := e.events()
+	bus := awstest.Name(t, "billing-events")
+	if _, err := eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(bus)}); err != nil {
+		t.Fatal(err)
+	}
+	rule, err := eb.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(st.out(t, "RuleName"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("curpipe-on-custom-bus"), EventBusName: aws.String(bus),
+		EventPattern: rule.EventPattern, State: ebtypes.RuleStateEnabled})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("curpipe-on-custom-bus"), EventBusName: aws.String(bus),
+		Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String(queueArn)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eb.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: rule.Name, Ids: []string{"curpipe-queue"}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err = validate()
+	if err == nil {
+		t.Fatalf("validate passed with the rule on bus %s (%s):\n%s", bus, aws.ToString(moved.RuleArn), out)
+	}
+	if !strings.Contains(out, "is on event bus "+bus) || !strings.Contains(out, "put the rule on the default bus") {
+		t.Errorf("validate's failure does not name the bus and the fix:\n%s", out)
+	}
 }
 
 // checkResources asserts that the stack's resources exist and are
@@ -362,8 +441,8 @@ func sameTotals(t *testing.T, got, want string) bool {
 }
 
 // committed reads the notifications on the queue subscribed to the
-// events topic and reports whether one says "committed"; one that says
-// anything else fails the test.
+// events topic and reports whether a report's says "committed"; one that
+// says anything else fails the test.
 func committed(t *testing.T, e env, queueURL string) bool {
 	t.Helper()
 	out, err := e.sqs().ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURL),
@@ -377,6 +456,9 @@ func committed(t *testing.T, e env, queueURL string) bool {
 		var body struct{ Status, Report, Error string }
 		if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &envelope); err != nil {
 			t.Fatalf("decode SNS envelope %q: %v", aws.ToString(m.Body), err)
+		}
+		if typ := envelope.MessageAttributes["type"].Value; typ != "report" {
+			continue // an anomaly alert or a digest of savings findings
 		}
 		if err := json.Unmarshal([]byte(envelope.Message), &body); err != nil {
 			t.Fatalf("decode notification %q: %v", envelope.Message, err)

@@ -202,6 +202,9 @@ func checkReportForecast(t *testing.T, env streamEnv, queue, out, payer string) 
 	t.Helper()
 	var last *notify.Body
 	for _, n := range takeNotifications(t, env, queue) {
+		if n.MessageAttributes["type"].Value != "report" {
+			continue // a digest of savings findings
+		}
 		var b notify.Body
 		if err := json.Unmarshal([]byte(n.Message), &b); err != nil {
 			t.Fatalf("report notification %q: %v", n.Subject, err)

@@ -41,7 +41,7 @@ func addFindingFlags(fs *flag.FlagSet) *findingFlags {
 		lbUnits: decimalFlag(d.LoadBalancerUnitsPerDay), prevGenPercent: decimalFlag(d.PreviousGenerationPercent),
 		s3Percent: decimalFlag(d.S3SavingPercent), minSaving: decimalFlag(d.MinMonthlySaving)}
 	f.off = fs.Bool("no-findings", false, "skip the savings findings (the parse then reads no usage types or resources when --no-curated)")
-	f.topic = fs.String("findings-topic", "", "SNS topic ARN for the digest of new savings findings (default: the --sns-topic, with the attribute type=findings)")
+	f.topic = fs.String("findings-topic", "", "SNS topic ARN for the digest of new savings findings (default: the anomaly alerts' topic, with the attribute type=findings)")
 	fs.Var(&f.digestMin, "findings-digest-min", "a new finding is in the digest when its estimated monthly saving is at least this much")
 	f.idleDays = fs.Int("findings-idle-days", d.IdleDays, "N: a NAT gateway or VPC endpoint is idle when it processed almost nothing over its last N days billed")
 	fs.Var(&f.idleGB, "findings-idle-gb-per-day", "what almost nothing is for a NAT gateway or VPC endpoint: GB processed a day on average")
@@ -55,11 +55,13 @@ func addFindingFlags(fs *flag.FlagSet) *findingFlags {
 	return f
 }
 
-// options returns the stage's options; eventsTopic is the --sns-topic.
-func (f *findingFlags) options(eventsTopic string) (savings.Options, error) {
+// options returns the stage's options; alertsTopic is where the anomaly
+// alerts go (--alerts-topic, else --sns-topic), and the digests with them
+// unless told otherwise.
+func (f *findingFlags) options(alertsTopic string) (savings.Options, error) {
 	topic := *f.topic
 	if topic == "" {
-		topic = eventsTopic
+		topic = alertsTopic
 	}
 	cfg := findings.DefaultConfig()
 	cfg.IdleDays, cfg.IdleGBPerDay = *f.idleDays, decimal.Decimal(f.idleGB)

@@ -119,7 +119,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return &exitError{code: 2, err: err}
 	}
 	cfg.NoAnomalies, cfg.NoForecasts, cfg.NoFindings = *alerts.off, *alerts.noForecasts, *found.off
-	if cfg.Findings, err = found.options(*topic); err != nil {
+	if cfg.Findings, err = found.options(cfg.Alerts.Topic); err != nil {
 		return &exitError{code: 2, err: err}
 	}
 	if err := cfg.Validate(); err != nil {

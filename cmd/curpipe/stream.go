@@ -66,7 +66,7 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return &exitError{code: 2, err: err}
 	}
 	cfg.NoAnomalies, cfg.NoForecasts, cfg.NoFindings = *alerts.off, *alerts.noForecasts, *found.off
-	if cfg.Findings, err = found.options(*topic); err != nil {
+	if cfg.Findings, err = found.options(cfg.Alerts.Topic); err != nil {
 		return &exitError{code: 2, err: err}
 	}
 	if len(allow) == 0 && len(roles) == 0 {

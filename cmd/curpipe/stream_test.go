@@ -274,7 +274,10 @@ func TestStreamSecondReader(t *testing.T) {
 }
 
 // notice is an SNS notification as the subscribed queue receives it.
-type notice struct{ Subject, Message string }
+type notice struct {
+	Subject, Message  string
+	MessageAttributes map[string]struct{ Type, Value string }
+}
 
 // drainNotices reads every notification waiting on the queue.
 func drainNotices(t *testing.T, env streamEnv, queue string) []notice {

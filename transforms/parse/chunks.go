@@ -52,8 +52,8 @@ type badRow struct {
 // records go out as the sequential loop would write them, so the files
 // and messages do not depend on the number of cores. The sums are merged
 // exactly at the end.
-func (p *fileParser) runChunks(ctx context.Context, ch tabular.Chunker, schema *cur.Schema, workers int) error {
-	ctx, cancel := context.WithCancel(ctx)
+func (p *fileParser) runChunks(parent context.Context, ch tabular.Chunker, schema *cur.Schema, workers int) error {
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	jobs := make(chan *chunk, workers)
 	queue := make(chan *chunk, 2*workers) // bounds the chunks in flight
@@ -142,7 +142,9 @@ func (p *fileParser) runChunks(ctx context.Context, ch tabular.Chunker, schema *
 	if err != nil {
 		return err
 	}
-	return p.finish(ctx)
+	// The chunks' context is cancelled by now: what is left to write
+	// goes with the parse's.
+	return p.finish(parent)
 }
 
 // takeChunks takes the scanned chunks in file order.
