@@ -1,6 +1,8 @@
 package lake
 
 import (
+	"context"
+	"errors"
 	"fmt"
 
 	"github.com/curpipe/curpipe/io/objstore"
@@ -35,4 +37,29 @@ func FindingsPeriodURL(output, exportKey, period string) string {
 // billed, over every period committed, for the old snapshots' rule.
 func FirstSeenURL(output, exportKey string) string {
 	return objstore.Join(output, "_curpipe", "findings", "exports", exportKey, "first_seen.csv")
+}
+
+// RemoveFindingsPartials removes what a report version's files gathered
+// for the findings, once the version will not be committed (the savings
+// stage removes a committed version's once it has read them).
+func RemoveFindingsPartials(ctx context.Context, output, reportKey, versionKey string) error {
+	dir := objstore.Join(findingsDir(output, reportKey), versionKey)
+	store, err := objstore.For(dir)
+	if err != nil {
+		return err
+	}
+	objs, err := store.List(ctx, dir+"/")
+	if errors.Is(err, objstore.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		if err := store.Remove(ctx, o.URL); err != nil {
+			return fmt.Errorf("remove %s: %w", o.URL, err)
+		}
+	}
+	store.Remove(ctx, dir) // a local lake's folder; see RemoveSpilled
+	return nil
 }

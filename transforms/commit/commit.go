@@ -144,6 +144,13 @@ func (f *commitFn) process(ctx context.Context, ref string, v element.Verdict, d
 		if err := lake.RemoveSpilled(ctx, f.Output, r.Key, r.VersionKey); err != nil {
 			log.Warnf(ctx, "report %s version %s: %v", r.ID, r.Version, err)
 		}
+		// What its files gathered for the findings serves a committed
+		// version only, which the savings stage reads and removes.
+		if out.Status != element.Committed {
+			if err := lake.RemoveFindingsPartials(ctx, f.Output, r.Key, r.VersionKey); err != nil {
+				log.Warnf(ctx, "report %s version %s: %v", r.ID, r.Version, err)
+			}
+		}
 	}
 	emit(out)
 	return nil
