@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -254,6 +255,12 @@ func (e env) deploy(t *testing.T, name string, params map[string]string, file ..
 	body, err := os.ReadFile(tmpl)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, ok := params["RepositoryName"]; !ok && tmpl == templateFile {
+		// AWS names the repository in lower case; moto would take the
+		// stack's name as it is, which ECR refuses.
+		params = maps.Clone(params)
+		params["RepositoryName"] = strings.ToLower(name)
 	}
 	cfn := e.cloudFormation()
 	in := url.Values{"StackName": {name}, "TemplateBody": {string(body)}}

@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -37,13 +39,13 @@ const streamVisibility = 2*60 + 20 + 30
 
 // The outputs deploy/README.md and the workers rely on.
 var wantOutputs = []string{"QueueUrl", "QueueArn", "DlqUrl", "EventsDlqUrl", "TableName", "EventsTopicArn",
-	"AlertsTopicArn", "WorkerRoleArn", "WorkerPolicyArn", "RuleArn", "RuleName", "LakeUrl", "StreamCommand", "ValidateCommand"}
+	"AlertsTopicArn", "WorkerRoleArn", "WorkerPolicyArn", "RuleArn", "RuleName", "LakeUrl", "StreamCommand", "ValidateCommand", "RepositoryUri"}
 
 // created are the template's resources moto's CloudFormation creates (with
 // CreateBillingBucket true). It leaves out, with a log line, the queue,
 // topic and bucket policies and the alarms: template_test.go checks those
 // from the template.
-var created = []string{"BillingBucket", "Queue", "Dlq", "EventsDlq", "Rule", "Table", "EventsTopic", "AlertsTopic", "WorkerRole", "WorkerPolicy"}
+var created = []string{"BillingBucket", "Queue", "Dlq", "EventsDlq", "Rule", "Table", "EventsTopic", "AlertsTopic", "WorkerRole", "WorkerPolicy", "Repository"}
 
 // TestStackStream deploys the template to moto's CloudFormation, checks
 // that its resources are configured as it says, and runs the stack's own
@@ -194,6 +196,7 @@ func checkResources(t *testing.T, e env, st *stack, bucket string) {
 	if _, err := e.s3().HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Errorf("the billing bucket: %v", err)
 	}
+	checkRepository(t, e, st.out(t, "RepositoryUri"))
 
 	attrs := func(key string) map[string]string {
 		out, err := e.sqs().GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(st.out(t, key)),
@@ -552,4 +555,24 @@ func TestStackManyPayers(t *testing.T) {
 		}
 	}
 	stop()
+}
+
+// checkRepository asserts that the image repository at uri exists with
+// immutable tags.
+func checkRepository(t *testing.T, e env, uri string) {
+	t.Helper()
+	_, repo, ok := strings.Cut(uri, "/")
+	if !ok || !strings.Contains(uri, ".dkr.ecr.") {
+		t.Fatalf("RepositoryUri %q is not an ECR repository's", uri)
+	}
+	c := ecr.NewFromConfig(e.cfg, func(o *ecr.Options) { o.BaseEndpoint = aws.String(e.endpoint) })
+	out, err := c.DescribeRepositories(context.Background(), &ecr.DescribeRepositoriesInput{RepositoryNames: []string{repo}})
+	if err != nil || len(out.Repositories) != 1 {
+		t.Fatalf("describe repository %s: %v", repo, err)
+	}
+	r := out.Repositories[0]
+	// moto's CloudFormation leaves scanning out: TestTemplate checks it.
+	if r.ImageTagMutability != ecrtypes.ImageTagMutabilityImmutable {
+		t.Errorf("repository %s: tags %s, want immutable", repo, r.ImageTagMutability)
+	}
 }

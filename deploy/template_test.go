@@ -233,6 +233,24 @@ func TestTemplate(t *testing.T) {
 		check("bucket deletion policy", at(b, "DeletionPolicy"), "Retain")
 	})
 
+	t.Run("image repository", func(t *testing.T) {
+		r := res("Repository")
+		check("repository condition", at(r, "Condition"), "CreateImageRepository")
+		check("scan on push", at(r, "Properties", "ImageScanningConfiguration", "ScanOnPush"), true)
+		check("immutable tags", at(r, "Properties", "ImageTagMutability"), "IMMUTABLE")
+		policy, _ := at(r, "Properties", "LifecyclePolicy", "LifecyclePolicyText").(string)
+		var lifecycle struct {
+			Rules []struct {
+				Selection struct{ CountType string }
+				Action    struct{ Type string }
+			}
+		}
+		if err := json.Unmarshal([]byte(policy), &lifecycle); err != nil || len(lifecycle.Rules) != 1 ||
+			lifecycle.Rules[0].Selection.CountType != "imageCountMoreThan" || lifecycle.Rules[0].Action.Type != "expire" {
+			t.Errorf("lifecycle policy %q: %v", policy, err)
+		}
+	})
+
 	t.Run("table", func(t *testing.T) {
 		tab := res("Table")
 		check("point-in-time recovery", at(tab, "Properties", "PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"), true)

@@ -15,6 +15,7 @@ package main
 import (
 	"archive/tar"
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -43,22 +44,28 @@ func main() {
 	out := flag.String("o", "curpipe.tar", "the image tarball to write")
 	tag := flag.String("tag", "curpipe:dev", "the image's name and tag inside the tarball")
 	arch := flag.String("arch", runtime.GOARCH, "the CPU architecture to build for (amd64, arm64)")
+	push := flag.String("push", "", "also push the image to this reference (REGISTRY/REPOSITORY:TAG); an ECR registry is logged in to with the AWS credentials")
 	flag.Parse()
-	if err := build(*out, *tag, *arch); err != nil {
+	img, err := build(*out, *tag, *arch)
+	if err == nil && *push != "" {
+		err = pushImage(context.Background(), img, *push)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "curimage:", err)
 		os.Exit(1)
 	}
 }
 
-// build compiles curpipe for linux/arch and writes its image to out.
-func build(out, tag, arch string) error {
+// build compiles curpipe for linux/arch, writes its image to out and
+// returns it.
+func build(out, tag, arch string) (v1.Image, error) {
 	ref, err := name.NewTag(tag)
 	if err != nil {
-		return fmt.Errorf("tag %q: %w", tag, err)
+		return nil, fmt.Errorf("tag %q: %w", tag, err)
 	}
 	dir, err := os.MkdirTemp("", "curimage-")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "curpipe")
@@ -66,21 +73,21 @@ func build(out, tag, arch string) error {
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("build curpipe for linux/%s: %w", arch, err)
+		return nil, fmt.Errorf("build curpipe for linux/%s: %w", arch, err)
 	}
 	img, err := image(bin, arch)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := tarball.WriteToFile(out, ref, img); err != nil {
-		return fmt.Errorf("write %s: %w", out, err)
+		return nil, fmt.Errorf("write %s: %w", out, err)
 	}
 	d, err := img.Digest()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fmt.Printf("%s: %s (%s)\n", out, ref, d)
-	return nil
+	return img, nil
 }
 
 // image makes the image of the curpipe binary at bin.

@@ -21,7 +21,7 @@ import (
 // program in it static, carrying its CA roots, and running.
 func TestImage(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "curpipe.tar")
-	if err := build(out, "curpipe:test", runtime.GOARCH); err != nil {
+	if _, err := build(out, "curpipe:test", runtime.GOARCH); err != nil {
 		t.Fatal(err)
 	}
 	img, err := tarball.ImageFromPath(out, nil)
