@@ -96,10 +96,11 @@ func (f *findFn) ProcessElement(ctx context.Context, _ int, outcomes func(*eleme
 	if len(todo) == 0 {
 		return nil
 	}
-	// Periods in order, so that a report's period before is in place when
-	// its next one is evaluated, whatever order the commits came in.
+	// An export's periods in order, so that the period before is in place
+	// when the next one is evaluated, whatever order the commits came in.
 	slices.SortFunc(todo, func(x, y element.Outcome) int {
-		return cmp.Or(cmp.Compare(x.ReportID, y.ReportID), cmp.Compare(x.BillingPeriod, y.BillingPeriod))
+		return cmp.Or(cmp.Compare(x.ExportKey, y.ExportKey), cmp.Compare(x.BillingPeriod, y.BillingPeriod),
+			cmp.Compare(x.ReportID, y.ReportID))
 	})
 	stored, err := f.store.Findings(ctx)
 	if err != nil {
@@ -117,14 +118,17 @@ func (f *findFn) ProcessElement(ctx context.Context, _ int, outcomes func(*eleme
 		cfg = findings.DefaultConfig()
 	}
 	var fresh []findings.Finding
+	var done []element.Outcome
 	for _, o := range todo {
 		found, err := f.evaluate(ctx, o, cfg)
 		if err != nil {
+			// Its gathered files stay: a rerun of the report reads them.
 			log.Errorf(ctx, "savings: %s (%s): %v; its findings are left as they were", o.Name, o.BillingPeriod, err)
 			continue
 		}
 		stored = update(stored, found, o)
 		fresh = append(fresh, found...)
+		done = append(done, o)
 	}
 	if err := f.store.SaveFindings(ctx, stored); err != nil {
 		log.Errorf(ctx, "savings: store %d findings in %s: %v", len(stored), f.store, err)
@@ -140,9 +144,9 @@ func (f *findFn) ProcessElement(ctx context.Context, _ int, outcomes func(*eleme
 			news = append(news, fd)
 		}
 	}
-	log.Infof(ctx, "savings: %d report versions evaluated: %d findings standing, %d new worth a digest", len(todo), len(stored), len(news))
+	log.Infof(ctx, "savings: %d report versions evaluated: %d findings standing, %d new worth a digest", len(done), len(stored), len(news))
 	f.digest(ctx, news)
-	for _, o := range todo {
+	for _, o := range done {
 		for _, u := range o.Findings {
 			if err := objstore.Remove(ctx, u); err != nil {
 				log.Warnf(ctx, "savings: remove %s: %v", u, err)
