@@ -173,11 +173,12 @@ func (p *fileParser) takeChunks(ctx context.Context, queue <-chan *chunk) error 
 				return fmt.Errorf("%s:%d: %w", p.task.URL, c.records[i].SourceLine, err)
 			}
 		}
-		if c.records != nil {
+		if recs := c.records; recs != nil {
 			// The writer has copied the rows: the next chunk reuses the
 			// slice, which held a thousand records of 400 bytes.
-			clear(c.records)
-			recordPool.Put(&c.records)
+			clear(recs)
+			c.records = nil
+			recordPool.Put(&recs)
 		}
 	}
 	return ctx.Err()
