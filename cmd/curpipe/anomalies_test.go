@@ -82,6 +82,9 @@ func TestStreamAnomalies(t *testing.T) {
 		t.Helper()
 		var docs []alertDoc
 		for _, n := range takeNotifications(t, env, alerts) {
+			if n.MessageAttributes["type"].Value == "findings" {
+				continue // a digest of savings findings shares the alerts' topic
+			}
 			body := n.Message
 			var doc alertDoc
 			if err := json.Unmarshal([]byte(body[strings.Index(body, "\n{")+1:]), &doc); err != nil {
