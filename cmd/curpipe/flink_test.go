@@ -31,7 +31,7 @@ func onFlink(t *testing.T, args ...string) (string, error) {
 // resetBeamFlags puts the runner flags a command set back to their
 // defaults: they are the process's, shared by every test.
 func resetBeamFlags() {
-	for _, name := range []string{"runner", "endpoint", "environment_type"} {
+	for _, name := range []string{"runner", "endpoint", "environment_type", "environment_config", "worker_binary", "parallelism"} {
 		if f := flag.Lookup(name); f != nil {
 			f.Value.Set(f.DefValue)
 		}
@@ -85,6 +85,50 @@ func TestFlinkSamples(t *testing.T) {
 // curated files, and the totals are the generator's exact ones.
 func TestFlinkBackfill(t *testing.T) {
 	flinktest.Endpoint(t)
+	in, want := backfillInput(t)
+	flinkOut, prismOut := t.TempDir(), t.TempDir()
+	if _, err := onFlink(t, "run", "--input", in, "--output", flinkOut); err != nil {
+		t.Fatalf("on Flink: %v", err)
+	}
+	if _, err := curpipe(t, "run", "--input", in, "--output", prismOut); err != nil {
+		t.Fatalf("on prism: %v", err)
+	}
+	checkBackfill(t, "Flink", flinkOut, prismOut, want)
+}
+
+// checkBackfill fails unless a backfill's output holds the generator's
+// exact totals and the same files, byte for byte, as prism's.
+func checkBackfill(t *testing.T, runner, out, prismOut string, want totals.Table) {
+	t.Helper()
+	var wantCSV bytes.Buffer
+	if err := want.WriteDetail(&wantCSV); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(out, "totals", "daily_detail.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, wantCSV.Bytes()) {
+		t.Errorf("%s's daily_detail.csv differs from the generator's totals:\n%s", runner, firstDiff(got, wantCSV.Bytes()))
+	}
+	files := sameTrees(t, out, prismOut)
+	curated := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, ".parquet") {
+			curated++
+		}
+	}
+	// 4 + 2 periods, 2 files each, at least one usage_date partition per file.
+	if curated < 12 {
+		t.Errorf("%d curated Parquet files, want at least 12", curated)
+	}
+}
+
+// backfillInput writes a backfill of several billing periods, each
+// delivered in several versions, for several payers, in CUR 1.0 CSV and
+// CUR 2.0 Parquet, and returns its folder and exact totals.
+func backfillInput(t *testing.T) (string, totals.Table) {
+	t.Helper()
 	in := t.TempDir()
 	want := make(totals.Table)
 	for _, ds := range []struct {
@@ -106,35 +150,7 @@ func TestFlinkBackfill(t *testing.T) {
 			want.Merge(d, *s)
 		}
 	}
-	flinkOut, prismOut := t.TempDir(), t.TempDir()
-	if _, err := onFlink(t, "run", "--input", in, "--output", flinkOut); err != nil {
-		t.Fatalf("on Flink: %v", err)
-	}
-	if _, err := curpipe(t, "run", "--input", in, "--output", prismOut); err != nil {
-		t.Fatalf("on prism: %v", err)
-	}
-	var wantCSV bytes.Buffer
-	if err := want.WriteDetail(&wantCSV); err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(filepath.Join(flinkOut, "totals", "daily_detail.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, wantCSV.Bytes()) {
-		t.Errorf("Flink's daily_detail.csv differs from the generator's totals:\n%s", firstDiff(got, wantCSV.Bytes()))
-	}
-	files := sameTrees(t, flinkOut, prismOut)
-	curated := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, ".parquet") {
-			curated++
-		}
-	}
-	// 4 + 2 periods, 2 files each, at least one usage_date partition per file.
-	if curated < 12 {
-		t.Errorf("%d curated Parquet files, want at least 12", curated)
-	}
+	return in, want
 }
 
 // sameTrees fails unless two outputs hold the same files with the same

@@ -102,6 +102,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := flag.CommandLine.Parse(args); err != nil {
 			return err
 		}
+		bootWorker()
 		beam.Init()
 		fmt.Fprint(stderr, usage)
 		return &exitError{code: 2, err: errors.New("no command given")}

@@ -1,7 +1,9 @@
 // Package flinktest gives tests a Beam Flink job server: the one named by
 // CURPIPE_FLINK_ENDPOINT, or one it starts with runners/flink/jobserver
-// (an embedded Flink, which needs Java and Maven). Under CI=true a missing
-// job server fails the test; elsewhere it skips it.
+// (an embedded Flink, which needs Java and Maven); and a standalone Flink
+// cluster with a job server of its own (runners/flink/cluster), whose
+// TaskManagers start Go workers as processes. Under CI=true a missing job
+// server or cluster fails the test; elsewhere it skips it.
 package flinktest
 
 import (
@@ -53,10 +55,14 @@ func Args(t testing.TB) []string {
 	return []string{"--runner=flink", "--endpoint=" + Endpoint(t), "--environment_type=LOOPBACK"}
 }
 
-// Stop ends a job server this package started. Call it from TestMain.
+// Stop ends the job servers and the cluster this package started. Call it
+// from TestMain.
 func Stop() {
 	if pid > 0 {
 		syscall.Kill(pid, syscall.SIGTERM)
+	}
+	if theCluster != nil {
+		theCluster.stop()
 	}
 }
 
