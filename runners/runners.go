@@ -1,7 +1,8 @@
 // Package runners is the one place that chooses where a graph runs and
 // registers what every run needs: the runners curpipe supports (prism
-// in-process by default, Flink and any portable job server through
-// universal) and the object stores its stages read and write.
+// in-process by default; Flink and any portable job server, to which it
+// submits jobs itself, so that a stream can say it streams) and the
+// object stores its stages read and write.
 package runners
 
 import (
@@ -15,6 +16,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/options/jobopts"
 	beamrunners "github.com/apache/beam/sdks/v2/go/pkg/beam/runners"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	// The reflection-free runtime for registered DoFns.
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/core/runtime/exec/optimized"
@@ -82,22 +84,28 @@ func gateStaging() (release func()) {
 	}
 }
 
-// Run executes p on the selected runner and waits for it to finish.
+// Run executes p, a batch pipeline, on the selected runner and waits for
+// it to finish.
 //
 // On a job server, ending ctx cancels the job there and waits for it to
 // stop before the workers in this process (LOOPBACK) go away; otherwise
 // Flink would keep restarting a streaming job whose harness vanished.
-func Run(ctx context.Context, p *beam.Pipeline) (beam.PipelineResult, error) {
+func Run(ctx context.Context, p *beam.Pipeline) error { return run(ctx, p, nil) }
+
+// RunStream is Run for a streaming pipeline: a job server is told it
+// streams, with bundles of at most StreamBundleTime.
+func RunStream(ctx context.Context, p *beam.Pipeline) error { return run(ctx, p, streamOptions()) }
+
+func run(ctx context.Context, p *beam.Pipeline, options map[string]*structpb.Value) error {
 	name := Name()
 	if !portable(name) {
 		if name == "prism" {
 			defer gateStaging()()
 		}
-		res, err := beam.Run(ctx, name, p)
-		if err != nil {
-			return res, fmt.Errorf("run on %s: %w", name, err)
+		if _, err := beam.Run(ctx, name, p); err != nil {
+			return fmt.Errorf("run on %s: %w", name, err)
 		}
-		return res, nil
+		return nil
 	}
 	// The job is found again by its name, unique to this run unless the
 	// user chose one. Job servers rewrite names to lower case letters and
@@ -125,9 +133,8 @@ func Run(ctx context.Context, p *beam.Pipeline) (beam.PipelineResult, error) {
 		}
 		release()
 	}()
-	res, err := beam.Run(runCtx, name, p)
-	if err != nil {
-		return res, fmt.Errorf("run on %s: %w", name, err)
+	if err := submit(runCtx, p, options); err != nil {
+		return fmt.Errorf("run on %s: %w", name, err)
 	}
-	return res, nil
+	return nil
 }

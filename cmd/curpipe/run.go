@@ -148,7 +148,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		"run", cfg.RunID, "runner", runners.Name(), "output", cfg.Output)
 	start := time.Now()
 	stop := watchProgress(stderr, isTerminal(stderr), *every)
-	_, err = runners.Run(ctx, p)
+	err = runners.Run(ctx, p)
 	stop()
 	if err != nil {
 		return err

@@ -79,7 +79,7 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	cmdLog.Info(fmt.Sprintf("curpipe: streaming on %s from %s -> %s, %s windows; stop with Ctrl-C", runners.Name(), q.Queue, cfg.Output, q.Window),
 		"runner", runners.Name(), "queue", q.Queue, "output", cfg.Output)
 	stop := watchStream(*statusEvery)
-	_, err = runners.Run(ctx, p)
+	err = runners.RunStream(ctx, p)
 	stop()
 	if ctx.Err() != nil {
 		cmdLog.Info("curpipe: stopped; messages in flight return to the queue after their visibility timeout")
