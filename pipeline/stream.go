@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	register.Function2x0(toReceipts)
+	register.Function3x0(toReceipts)
 	register.Emitter1[sqsio.Receipt]()
 }
 
@@ -36,6 +36,16 @@ type StreamConfig struct {
 	Visibility time.Duration
 	// Readers is how many pollers read the queue at once; 0 means one.
 	Readers int
+	// HoldLimit, above zero, has the reader hold each message invisible
+	// from its receipt until its report commits or fails, whichever
+	// worker that happens on, for at most HoldLimit; past it, a message
+	// whose work was lost (a runner's restart from a checkpoint taken
+	// after the message was read, say) is received again. Zero leaves the
+	// gaps between the stages that extend a message to Visibility.
+	HoldLimit time.Duration
+	// Owner names the stream's holds on its messages: once the stream
+	// ends in a process that lives on, sqsio.EndHolds(Owner) lets them go.
+	Owner string
 }
 
 // Validate checks a StreamConfig.
@@ -69,7 +79,7 @@ func Stream(s beam.Scope, c Config, q StreamConfig) error {
 		q.Visibility = 2*q.Window + q.WaitTime + 30*time.Second
 	}
 	deliveries, err := queue.Read(s, q.Queue, queue.ReadOptions{BatchSize: q.BatchSize, Wait: q.WaitTime,
-		Visibility: q.Visibility, Readers: q.Readers})
+		Visibility: q.Visibility, Readers: q.Readers, Releases: queue.ReleasesFolder(c.Output), HoldLimit: q.HoldLimit, Owner: q.Owner})
 	if err != nil {
 		return err
 	}
@@ -77,14 +87,21 @@ func Stream(s beam.Scope, c Config, q StreamConfig) error {
 	reports := reports.ResolveEvents(s, windowed, reports.ListOptions{Output: c.Output, Reprocess: c.Reprocess, Limits: c.ReportLimits, Roles: c.Roles})
 	outcomes := process(s, c, reports, true)
 	c.evaluate(s, commit.Finalize(s, outcomes, commit.Options{Output: c.Output, Table: c.TotalsTable}, ""))
-	queue.Ack(s, beam.ParDo(s, toReceipts, outcomes))
+	acks, releases := beam.ParDo2(s, toReceipts, outcomes)
+	queue.Ack(s, acks)
+	if q.HoldLimit > 0 {
+		queue.Release(s, queue.ReleasesFolder(c.Output), releases)
+	}
 	return nil
 }
 
-// toReceipts lists the messages to acknowledge for an outcome.
-func toReceipts(o element.Outcome, emit func(sqsio.Receipt)) {
+// toReceipts lists the messages of an outcome: to acknowledge when its
+// report committed or was skipped and notified, to release (to be
+// received again) when it failed or its notification did.
+func toReceipts(o element.Outcome, ack, release func(sqsio.Receipt)) {
+	emit := ack
 	if o.Status == element.Failed || o.Unnotified != "" {
-		return
+		emit = release
 	}
 	for _, r := range element.Receipts(o.Messages) {
 		emit(r)

@@ -176,3 +176,78 @@ func busyTaskManager(t *testing.T) int {
 	}
 	return 0
 }
+
+// TestFlinkClusterStream runs the stream on the cluster, its Go workers
+// processes of their own, with a visibility timeout (3 s) below a report's
+// way from event to commit there: the reader holds each message until its
+// report commits, wherever that happens, so each report commits once, the
+// queue empties and the DLQ stays empty. It prints each report's
+// event-to-commit latency.
+func TestFlinkClusterStream(t *testing.T) {
+	flinktest.ClusterArgs(t)
+	env := newStreamEnv(t, viaEB)
+	topic, notices := topicWithQueue(t)
+	out := t.TempDir()
+	stop := env.stream(t, out, append(flinktest.ClusterArgs(t), "--visibility", "3s", "--hold-limit", "2m", "--sns-topic", topic)...)
+	stopped := false
+	defer func() {
+		if !stopped {
+			stop()
+		}
+		resetBeamFlags()
+	}()
+	reports := []struct{ key, payer, cost string }{
+		{"drops/a.csv", "111111111111", "1.5"},
+		{"drops/b.csv", "222222222222", "2.25"},
+		{"drops/c.csv", "333333333333", "4"},
+		{"drops/d.csv", "444444444444", "0.125"},
+		{"drops/e.csv", "555555555555", "0.375"},
+	}
+	var latencies []time.Duration
+	for i, r := range reports {
+		payers := make([]string, 0, i+1)
+		for _, p := range reports[:i+1] {
+			payers = append(payers, p.payer)
+		}
+		env.put(t, r.key, curCSV(r.payer, r.cost))
+		sent := time.Now()
+		waitFor(t, r.key+"'s totals", 3*time.Minute, func() bool {
+			got := detail(t, out, "")
+			for _, p := range payers {
+				if !strings.Contains(got, p) {
+					return false
+				}
+			}
+			return true
+		})
+		latencies = append(latencies, time.Since(sent).Round(100*time.Millisecond))
+	}
+	waitFor(t, "an empty queue", 2*time.Minute, func() bool { return env.depth(t, env.queue) == 0 })
+	// Time for a message received again (its hold lapsed) to commit twice.
+	time.Sleep(15 * time.Second)
+	stop()
+	stopped = true
+	if got := dailyCSV(out); !strings.Contains(got, "2024-01-05,AWS,USD,8.25,8.25,8.25,5") {
+		t.Errorf("daily totals:\n%s\nwant 8.25 from 5 line items on 2024-01-05", got)
+	}
+	subjects := notifications(t, env, notices, "committed")
+	for _, r := range reports {
+		name := strings.TrimPrefix(r.key, "drops/")
+		n := 0
+		for _, s := range subjects {
+			if strings.Contains(s, " "+name+" 2024-01 committed") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s committed %d times, want once (notifications %q)", name, n, subjects)
+		}
+	}
+	if n := env.depth(t, env.dlq); n != 0 {
+		t.Errorf("%d messages in the DLQ", n)
+	}
+	// The first report waits for the job and its workers to start.
+	rest := slices.Clone(latencies[1:])
+	slices.Sort(rest)
+	t.Logf("event to commit on the cluster, 2 s windows, 3 s visibility: %v; after the first, p50 %s", latencies, rest[len(rest)/2])
+}

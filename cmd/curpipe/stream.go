@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
 	"github.com/curpipe/curpipe/io/s3io"
+	"github.com/curpipe/curpipe/io/sqsio"
 	"github.com/curpipe/curpipe/pipeline"
 	"github.com/curpipe/curpipe/runners"
 	"github.com/curpipe/curpipe/transforms/parse"
@@ -29,7 +31,8 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	batch := fs.Int("batch-size", 10, "messages per receive (1-10)")
 	readers := fs.Int("readers", 1, "pollers reading the queue at once (1-64)")
 	wait := fs.Duration("wait", 20*time.Second, "long-polling wait per receive (0-20s)")
-	visibility := fs.Duration("visibility", 0, "visibility timeout asked for on receive (default: 2 windows + wait + 30s); curpipe extends it while a report is processed")
+	visibility := fs.Duration("visibility", 0, "visibility timeout asked for on receive (default: 2 windows + wait + 30s); curpipe extends it from receipt until the report commits or fails")
+	holdLimit := fs.Duration("hold-limit", 0, "hold each message invisible from its receipt until its report commits or fails, on whichever worker, for at most this long (0: off; the stages working on a report extend it, and --visibility covers the waits between them)")
 	maxBad := fs.Int64("max-bad-rows", 0, "malformed rows a report may hold; they go to a quarantine file")
 	limits := limitFlags(fs)
 	alerts := addAlertFlags(fs)
@@ -57,7 +60,8 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		TotalsTable: *table, Topic: *topic, AllowBuckets: allow, Limits: limits.files, ReportLimits: limits.reports, MaxCells: limits.cells,
 		ParseGroups: *groups, Roles: s3io.SourceRoles(roles),
 	}
-	q := pipeline.StreamConfig{Queue: *queue, Window: *win, BatchSize: *batch, WaitTime: *wait, Visibility: *visibility, Readers: *readers}
+	q := pipeline.StreamConfig{Queue: *queue, Window: *win, BatchSize: *batch, WaitTime: *wait, Visibility: *visibility, Readers: *readers, HoldLimit: *holdLimit,
+		Owner: fmt.Sprintf("stream-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	if err := q.Validate(); err != nil {
 		return &exitError{code: 2, err: err}
 	}
@@ -80,6 +84,9 @@ func streamCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		"runner", runners.Name(), "queue", q.Queue, "output", cfg.Output)
 	stop := watchStream(*statusEvery)
 	err = runners.RunStream(ctx, p)
+	// Workers in this process (prism, LOOPBACK) hold messages in it: the
+	// stream's end lets them go, as the end of the process would.
+	sqsio.EndHolds(q.Owner)
 	stop()
 	if ctx.Err() != nil {
 		cmdLog.Info("curpipe: stopped; messages in flight return to the queue after their visibility timeout")

@@ -394,3 +394,28 @@ func TestStreamKilledAndRestarted(t *testing.T) {
 	waitFor(t, "the restarted stream's totals", 90*time.Second, func() bool { return strings.Contains(dailyCSV(out), ",3.5,3.5,3.5,1") })
 	waitFor(t, "an empty queue", 30*time.Second, func() bool { return env.depth(t, env.queue) == 0 })
 }
+
+// TestStreamHold: with --hold-limit, a message whose report waits 5 s for
+// its window, past its 2 s visibility, is held by the reader: a second
+// reader never gets it, the report commits once, and the hold ends with
+// the message's deletion.
+func TestStreamHold(t *testing.T) {
+	env := newStreamEnv(t, viaS3)
+	out := t.TempDir()
+	topic, notices := topicWithQueue(t)
+	args := []string{"--window", "5s", "--sns-topic", topic, "--visibility", "2s", "--hold-limit", "1m"}
+	stopA := env.stream(t, out, args...)
+	defer stopA()
+	stopB := env.stream(t, out, args...)
+	defer stopB()
+	env.put(t, "drops/held.csv", cur("7"))
+	waitFor(t, "the totals", time.Minute, func() bool { return strings.Contains(dailyCSV(out), ",7,7,7,1") })
+	waitFor(t, "an empty queue", 30*time.Second, func() bool { return env.depth(t, env.queue) == 0 })
+	time.Sleep(8 * time.Second) // time for a second reader's window to close, were there one
+	if n := len(notifications(t, env, notices, "held.csv 2024-01 committed")); n != 1 {
+		t.Errorf("the report was committed %d times, want once", n)
+	}
+	if n := env.depth(t, env.dlq); n != 0 {
+		t.Errorf("%d messages in the DLQ", n)
+	}
+}

@@ -49,10 +49,11 @@ const (
 	// call (a stage that deletes messages batches them by it).
 	MaxBatch = 10
 
-	maxWait       = 20 * time.Second // SQS's limit on a long poll
-	maxVisibility = 12 * time.Hour   // SQS's limit on a message's visibility timeout
-	retryFor      = time.Minute      // how long a call keeps retrying transient errors
-	keepTimeout   = 15 * time.Second // bound on one round of the Keeper's calls
+	maxWait             = 20 * time.Second // SQS's limit on a long poll
+	maxVisibility       = 12 * time.Hour   // SQS's limit on a message's visibility timeout
+	retryFor            = time.Minute      // how long a call keeps retrying transient errors
+	keepTimeout         = 15 * time.Second // bound on one round of the Keeper's calls
+	releaseCheckTimeout = 5 * time.Second  // bound on asking whether a held message was released
 )
 
 // defaultBackoff spaces this package's own attempts, the upper half of

@@ -43,6 +43,17 @@ type ReadOptions struct {
 	// worker. More pollers drain a busy queue faster; one suffices for the
 	// few messages a day billing exports bring.
 	Readers int
+	// HoldLimit, when above zero, makes the reader hold every message it
+	// receives invisible (sqsio.Queue.Hold) until the message is deleted,
+	// released (Releases), or HoldLimit has passed since its receipt.
+	// Zero keeps messages invisible only while a stage works on them.
+	HoldLimit time.Duration
+	// Releases is the folder where Release marks the messages of failed
+	// work (ReleasesFolder of the output); a hold looks there.
+	Releases string
+	// Owner names the pipeline's holds in a process, for sqsio.EndHolds
+	// once the pipeline ends there.
+	Owner string
 }
 
 // client returns the sqsio options o sets.
@@ -80,8 +91,15 @@ func Read(s beam.Scope, queueURL string, opts ReadOptions) (beam.PCollection, er
 	if opts.Readers < 0 || opts.Readers > 64 {
 		return beam.PCollection{}, fmt.Errorf("queue.Read %s: %d readers, want 1 to 64", queueURL, opts.Readers)
 	}
+	if opts.HoldLimit < 0 {
+		return beam.PCollection{}, fmt.Errorf("queue.Read %s: hold limit %s, want at least 0", queueURL, opts.HoldLimit)
+	}
+	if opts.HoldLimit > 0 && opts.Releases == "" {
+		return beam.PCollection{}, fmt.Errorf("queue.Read %s: a hold needs the folder of its releases", queueURL)
+	}
 	fn := &readFn{Queue: queueURL, BatchSize: opts.BatchSize, WaitSeconds: int(opts.Wait / time.Second),
-		VisibilitySeconds: int(opts.Visibility / time.Second), Readers: max(opts.Readers, 1)}
+		VisibilitySeconds: int(opts.Visibility / time.Second), Readers: max(opts.Readers, 1),
+		Releases: opts.Releases, HoldLimitSeconds: int(opts.HoldLimit / time.Second), Owner: opts.Owner}
 	return beam.ParDo(s, fn, beam.Impulse(s)), nil
 }
 
@@ -91,6 +109,9 @@ type readFn struct {
 	WaitSeconds       int
 	VisibilitySeconds int
 	Readers           int
+	Releases          string
+	HoldLimitSeconds  int
+	Owner             string
 	q                 *sqsio.Queue
 }
 
@@ -164,6 +185,16 @@ func (fn *readFn) ProcessElement(ctx context.Context, _ *sdf.WallTimeWatermarkEs
 			return sdf.StopProcessing(), nil
 		}
 		pos++
+		if fn.HoldLimitSeconds > 0 {
+			// Extend by the visibility asked for on receive (or Keep's
+			// step), a third of it before it lapses.
+			fn.q.Hold(m.ReceiptHandle, sqsio.HoldOptions{
+				ExtendBy: time.Duration(fn.VisibilitySeconds) * time.Second,
+				Limit:    time.Duration(fn.HoldLimitSeconds) * time.Second,
+				Released: released(fn.Releases, m.ReceiptHandle),
+				Owner:    fn.Owner,
+			})
+		}
 		progress.Received(m.ID, m.SentAt)
 		emit(beam.EventTime(now.UnixMilli()), sqsio.Delivery{
 			Queue: fn.Queue, ID: m.ID, ReceiptHandle: m.ReceiptHandle, Body: m.Body,
