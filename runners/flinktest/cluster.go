@@ -148,20 +148,11 @@ func startCluster() (*cluster, error) {
 		return nil, fmt.Errorf("runners/flink/cluster start: %w\n%s", err, stderr.String())
 	}
 	c.rest = strings.TrimSpace(stdout.String())
-	stdout.Reset()
-	stderr.Reset()
-	cmd = exec.Command(filepath.Join(root, "runners", "flink", "jobserver"), "--background",
-		"--port", strconv.Itoa(ports[2]), "--flink-master", c.rest,
+	if c.jobPID, err = startJobServer(root, ports[2], "--flink-master", c.rest,
 		"--flink-conf-dir", filepath.Join(dir, "flink", "conf"), "--artifacts-dir", filepath.Join(dir, "artifacts"),
-		"--log", filepath.Join(dir, "flink", "log", "jobserver.log"))
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+		"--log", filepath.Join(dir, "flink", "log", "jobserver.log")); err != nil {
 		c.stop()
-		return nil, fmt.Errorf("runners/flink/jobserver: %w\n%s", err, stderr.String())
-	}
-	if c.jobPID, err = strconv.Atoi(strings.TrimSpace(stdout.String())); err != nil {
-		c.stop()
-		return nil, fmt.Errorf("runners/flink/jobserver printed %q, not a PID", stdout.String())
+		return nil, err
 	}
 	c.endpoint = net.JoinHostPort("localhost", strconv.Itoa(ports[2]))
 	return c, dial(c.endpoint)

@@ -81,17 +81,28 @@ func setup() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(filepath.Join(root, "runners", "flink", "jobserver"), "--background", "--port", strconv.Itoa(port))
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("runners/flink/jobserver: %w\n%s", err, stderr.String())
-	}
-	if pid, err = strconv.Atoi(strings.TrimSpace(stdout.String())); err != nil {
-		return "", fmt.Errorf("runners/flink/jobserver printed %q, not a PID", stdout.String())
+	if pid, err = startJobServer(root, port); err != nil {
+		return "", err
 	}
 	ep := net.JoinHostPort("localhost", strconv.Itoa(port))
 	return ep, dial(ep)
+}
+
+// startJobServer starts runners/flink/jobserver in the background on
+// port, with extra flags, and returns its PID.
+func startJobServer(root string, port int, extra ...string) (int, error) {
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(filepath.Join(root, "runners", "flink", "jobserver"),
+		append([]string{"--background", "--port", strconv.Itoa(port)}, extra...)...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return 0, fmt.Errorf("runners/flink/jobserver: %w\n%s", err, stderr.String())
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(stdout.String()))
+	if err != nil {
+		return 0, fmt.Errorf("runners/flink/jobserver printed %q, not a PID", stdout.String())
+	}
+	return pid, nil
 }
 
 func dial(addr string) error {
@@ -103,12 +114,11 @@ func dial(addr string) error {
 }
 
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ports, err := freePorts(1)
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return ports[0], nil
 }
 
 // moduleRoot is the folder holding go.mod, above the test's directory.
