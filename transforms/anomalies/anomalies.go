@@ -135,6 +135,7 @@ func (f *evaluateFn) evaluate(ctx context.Context, outcomes []element.Outcome) e
 		return fmt.Errorf("anomalies: %w", err)
 	}
 	from := (firstDay - anomaly.Day(history(cfg))).String()
+	last = f.through(last)
 	tab, err := f.store.Query(ctx, from, last)
 	if err != nil {
 		// The totals were just written; an outage of the store now leaves
@@ -155,7 +156,7 @@ func (f *evaluateFn) evaluate(ctx context.Context, outcomes []element.Outcome) e
 		f.explain(ctx, found, stored)
 	}
 	policy := alert.Policy{Thresholds: f.Opts.Thresholds, Horizon: f.horizon()}
-	save, changed := f.advance(ctx, policy, stored, found, first)
+	save, changed := f.advance(ctx, policy, stored, found, first, last)
 	if len(save) == 0 {
 		return nil
 	}
@@ -173,15 +174,35 @@ func (f *evaluateFn) evaluate(ctx context.Context, outcomes []element.Outcome) e
 
 // horizon is the first day whose anomalies are published.
 func (f *evaluateFn) horizon() string {
-	today := f.Opts.Today
-	if today == "" {
-		today = time.Now().UTC().Format(time.DateOnly)
-	}
+	today := f.today()
 	d, err := anomaly.ParseDay(today)
 	if err != nil {
 		return today
 	}
 	return (d - anomaly.Day(f.Opts.HorizonDays)).String()
+}
+
+func (f *evaluateFn) today() string {
+	if f.Opts.Today != "" {
+		return f.Opts.Today
+	}
+	return time.Now().UTC().Format(time.DateOnly)
+}
+
+// lookAhead is how far past the newest touched day the history is
+// replayed: a version that fills a hole in a payer's history (a late
+// restatement of last month) changes how the days after the hole are
+// judged, and those days were committed in earlier windows.
+const lookAhead = 62
+
+// through returns the last day to replay when last is the newest touched
+// day: lookAhead days on, but not past today.
+func (f *evaluateFn) through(last string) string {
+	d, err := anomaly.ParseDay(last)
+	if err != nil {
+		return last
+	}
+	return max(last, min(f.today(), (d+lookAhead).String()))
 }
 
 // newestPartial returns the newest day of a report version when it is
@@ -207,6 +228,12 @@ type seriesKey struct {
 
 // detect replays every series of tab from from to last and returns the
 // anomalies that reach first or later.
+//
+// A day a payer's data has no row on is not known yet (a version that
+// ended early whose successor is not committed, a month never loaded), not
+// a day that cost nothing: a payer's series are replayed over each
+// unbroken run of the days its data covers, each run as if the payer were
+// new, so a hole reads neither as a fall nor, after it, as a rise.
 func detect(cfg anomaly.Config, tab totals.Table, from, last, first string, partial map[string]bool) ([]alert.Anomaly, error) {
 	start, err := anomaly.ParseDay(from)
 	if err != nil {
@@ -216,25 +243,31 @@ func detect(cfg anomaly.Config, tab totals.Table, from, last, first string, part
 	if err != nil {
 		return nil, err
 	}
-	// A series begins with its payer's data: before a payer's first day
-	// nothing was known, and a series is new only after its payer has
-	// been watched for a while.
-	begins := map[string]anomaly.Day{}
+	days := map[string][]anomaly.Day{}
 	for dims := range tab {
 		d, err := anomaly.ParseDay(dims.Day)
 		if err != nil {
 			return nil, err
 		}
-		if b, ok := begins[dims.Payer]; !ok || d < b {
-			begins[dims.Payer] = d
+		if d >= start && d <= end {
+			days[dims.Payer] = append(days[dims.Payer], d)
 		}
 	}
-	series := map[seriesKey]*anomaly.Series{}
+	covered := map[string]coverage{}
+	for payer, ds := range days {
+		covered[payer] = covers(ds, end)
+	}
+	type runKey struct {
+		seriesKey
+		run anomaly.Day // the first day of the run of the payer's data
+	}
+	series := map[runKey]*anomaly.Series{}
 	add := func(k seriesKey, d anomaly.Day, cost decimal.Decimal) error {
-		s := series[k]
+		rk := runKey{k, covered[k.Payer].runs[d]}
+		s := series[rk]
 		if s == nil {
-			s = anomaly.NewSeries(k.Key, max(start, begins[k.Payer]))
-			series[k] = s
+			s = anomaly.NewSeries(k.Key, rk.run)
+			series[rk] = s
 		}
 		return s.Add(d, cost)
 	}
@@ -242,6 +275,9 @@ func detect(cfg anomaly.Config, tab totals.Table, from, last, first string, part
 		d, err := anomaly.ParseDay(dims.Day)
 		if err != nil {
 			return nil, err
+		}
+		if d < start || d > end {
+			continue
 		}
 		if err := add(seriesKey{anomaly.Key{Payer: dims.Payer, Account: dims.Account, Service: dims.Service}, dims.Currency}, d, sums.NetUnblended); err != nil {
 			return nil, err
@@ -252,9 +288,10 @@ func detect(cfg anomaly.Config, tab totals.Table, from, last, first string, part
 	}
 	var out []alert.Anomaly
 	for k, s := range series {
+		c := covered[k.Payer]
 		tr := anomaly.NewTracker(cfg)
-		for d := s.Start(); d <= end; d++ {
-			tr.Evaluate(s, d, partial[d.String()])
+		for d := k.run; d <= c.ends[k.run]; d++ {
+			tr.Evaluate(s, d, partial[d.String()] || c.partial[d])
 		}
 		for _, a := range tr.Anomalies(k.Key) {
 			if a.End.String() < first {
@@ -264,6 +301,41 @@ func detect(cfg anomaly.Config, tab totals.Table, from, last, first string, part
 		}
 	}
 	return explained(out), nil
+}
+
+// coverage is what one payer's data covers of the days read.
+type coverage struct {
+	runs    map[anomaly.Day]anomaly.Day // a covered day -> the first day of its run of covered days
+	ends    map[anomaly.Day]anomaly.Day // a run's first day -> its last
+	partial map[anomaly.Day]bool        // the newest day of a month that ends later: an incomplete delivery's
+}
+
+// covers returns the coverage of the days (in any order, repeats allowed)
+// a payer's data has within a history read through end. The newest day
+// of a month short of its end is partial, unless it is end itself: the
+// read cannot tell whether days after end are there.
+func covers(days []anomaly.Day, end anomaly.Day) coverage {
+	slices.Sort(days)
+	days = slices.Compact(days)
+	c := coverage{runs: map[anomaly.Day]anomaly.Day{}, ends: map[anomaly.Day]anomaly.Day{}, partial: map[anomaly.Day]bool{}}
+	var run anomaly.Day
+	for i, d := range days {
+		if i == 0 || d != days[i-1]+1 {
+			run = d
+		}
+		c.runs[d], c.ends[run] = run, d
+		newest := i == len(days)-1 || month(days[i+1]) != month(d)
+		if newest && !(d + 1).MonthStart() && d != end {
+			c.partial[d] = true
+		}
+	}
+	return c
+}
+
+// month returns d's month as year*12 + month.
+func month(d anomaly.Day) int {
+	t := d.Time()
+	return t.Year()*12 + int(t.Month())
 }
 
 // explained drops a payer's total anomaly that anomalies of its series on

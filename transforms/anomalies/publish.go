@@ -11,13 +11,13 @@ import (
 )
 
 // advance merges what the evaluation found with what was stored: a stored
-// anomaly reaching first or later that is found no more is resolved, a
+// anomaly within first..last that is found no more is resolved, a
 // found one advances from its stored record. Each announcement is
 // published before its record says so; one that cannot be sent leaves the
 // record as it was, to be announced at the next evaluation. It returns
 // the records to store (every one evaluated) and those whose status or
 // announcement changed.
-func (f *evaluateFn) advance(ctx context.Context, policy alert.Policy, stored []alert.Record, found []alert.Anomaly, first string) (save, changed []alert.Record) {
+func (f *evaluateFn) advance(ctx context.Context, policy alert.Policy, stored []alert.Record, found []alert.Anomaly, first, last string) (save, changed []alert.Record) {
 	byID := make(map[string]*alert.Record, len(stored))
 	for i := range stored {
 		byID[stored[i].ID()] = &stored[i]
@@ -51,8 +51,8 @@ func (f *evaluateFn) advance(ctx context.Context, policy alert.Policy, stored []
 		if seen[r.ID()] {
 			continue
 		}
-		if r.Status == alert.Resolved || r.End < first {
-			continue // not re-evaluated: its days were not touched
+		if r.Status == alert.Resolved || r.End < first || r.Start > last {
+			continue // not re-evaluated: its days were not replayed
 		}
 		step(r, nil)
 	}
