@@ -83,7 +83,12 @@ func Stream(s beam.Scope, c Config, q StreamConfig) error {
 	if err != nil {
 		return err
 	}
-	windowed := beam.WindowInto(s, window.NewFixedWindows(q.Window), deliveries)
+	// The reshuffle ends the reader's bundle at the window: resolving a
+	// message can take the S3 retries' minutes, and a reader's bundle that
+	// long is split by the runner, whose other half's wall-time watermark
+	// would pass the window and make the slow half's reports late, dropped
+	// at the next GroupByKey with their outcomes.
+	windowed := beam.Reshuffle(s, beam.WindowInto(s, window.NewFixedWindows(q.Window), deliveries))
 	reports := reports.ResolveEvents(s, windowed, reports.ListOptions{Output: c.Output, Reprocess: c.Reprocess, Limits: c.ReportLimits, Roles: c.Roles})
 	outcomes := process(s, c, reports, true)
 	c.evaluate(s, commit.Finalize(s, outcomes, commit.Options{Output: c.Output, Table: c.TotalsTable}, ""))
