@@ -41,7 +41,8 @@ type StreamConfig struct {
 	// worker that happens on, for at most HoldLimit; past it, a message
 	// whose work was lost (a runner's restart from a checkpoint taken
 	// after the message was read, say) is received again. Zero leaves the
-	// gaps between the stages that extend a message to Visibility.
+	// gaps between the stages that extend a message to Visibility
+	// (curpipe stream's --hold-limit defaults to 10 minutes).
 	HoldLimit time.Duration
 	// Owner names the stream's holds on its messages: once the stream
 	// ends in a process that lives on, sqsio.EndHolds(Owner) lets them go.
